@@ -1,0 +1,69 @@
+# lvs.cluster: the two commands a user needs are `make demo` and `make test`.
+# Every target installs what it needs first (scripts/bootstrap.sh is idempotent).
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+VENV      ?= .venv
+PY        := $(VENV)/bin/python
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/build/collections
+# The lab tool (a Python package in lab/) runs from the source tree.
+LAB       := $(PY) -m lvslab
+TOPOLOGY  ?= lab/topologies/demo.yml
+HOST      ?=
+
+.PHONY: help bootstrap requirements test unit sanity lint lab-test demo lab-up lab-down lab-ssh bench build install-collection
+
+help:  ## List the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-20s %s\n", $$1, $$2}'
+
+bootstrap:  ## Install Debian packages and the pinned virtualenv (idempotent)
+	bash scripts/bootstrap.sh
+
+requirements:  ## Re-pin requirements.txt from requirements.in
+	rm -rf build/req-venv && python3 -m venv build/req-venv
+	build/req-venv/bin/pip install -q -r requirements.in
+	{ echo "# Generated from requirements.in by 'make requirements'. Every package pinned."; build/req-venv/bin/pip freeze; } > requirements.txt
+
+build: bootstrap  ## Build the collection tarball
+	mkdir -p build
+	ansible-galaxy collection build --force --output-path build .
+
+install-collection: build  ## Install the built tarball into build/collections (what the playbooks and molecule use)
+	rm -rf build/collections/ansible_collections/lvs/cluster
+	ansible-galaxy collection install --force --offline -p build/collections build/lvs-cluster-*.tar.gz
+	ansible-doc -t module lvs.cluster.ipvs_service >/dev/null
+
+test: bootstrap  ## Run every test: unit, sanity, lint, then the real-kernel lab scenarios
+	$(MAKE) unit
+	$(MAKE) sanity
+	$(MAKE) lint
+	$(MAKE) lab-test
+
+unit: bootstrap  ## Unit tests (parsers, differs, argv building, the lab tool's logic)
+	$(PY) -m pytest -q tests/unit
+
+sanity: bootstrap  ## ansible-test sanity, offline-scripted
+	bash scripts/sanity.sh
+
+lint: bootstrap  ## ansible-lint --profile production
+	ansible-lint --profile production
+
+lab-test: bootstrap install-collection  ## Molecule scenarios on User-Mode Linux guests (needs root)
+	bash scripts/molecule.sh
+
+demo: bootstrap install-collection  ## Build the lab and roll out the demo cluster with site.yml
+	bash scripts/demo.sh
+
+lab-up: bootstrap  ## Bring up the lab topology (TOPOLOGY=...)
+	$(LAB) up $(TOPOLOGY)
+
+lab-down: bootstrap  ## Tear the lab down
+	$(LAB) down $(TOPOLOGY)
+
+lab-ssh: bootstrap  ## Open a shell on a lab guest: make lab-ssh HOST=dir1
+	$(LAB) ssh $(TOPOLOGY) $(HOST)
+
+bench: bootstrap install-collection  ## Benchmarks that print figures (see docs/benchmarks.md)
+	bash scripts/bench.sh

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Install everything the tests and the demo need, from nothing, idempotently:
+#   1. Debian packages listed in scripts/apt-packages.txt (only the missing ones);
+#   2. the Python virtualenv .venv from the fully pinned requirements.txt.
+# Re-running is cheap: each step is skipped when its stamp matches its inputs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+VENV=${VENV:-.venv}
+PYTHON=${PYTHON:-python3}
+
+log() { printf '[bootstrap] %s\n' "$*"; }
+
+install_apt() {
+    local want=() pkg
+    while read -r pkg; do
+        pkg=${pkg%%#*}; pkg=${pkg//[[:space:]]/}
+        [ -n "$pkg" ] || continue
+        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q '^install ok installed$' || want+=("$pkg")
+    done < scripts/apt-packages.txt
+    [ ${#want[@]} -eq 0 ] && { log "Debian packages: all present"; return; }
+    if [ "$(id -u)" -ne 0 ]; then
+        log "missing Debian packages: ${want[*]}"
+        log "run as root, or: sudo apt-get install ${want[*]}"
+        exit 1
+    fi
+    log "installing Debian packages: ${want[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${want[@]}" </dev/null
+}
+
+install_venv() {
+    local stamp="$VENV/.requirements.sha256" want
+    want=$(sha256sum requirements.txt | cut -d' ' -f1)
+    if [ -x "$VENV/bin/python" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
+        log "virtualenv $VENV: up to date"
+        return
+    fi
+    log "creating virtualenv $VENV from requirements.txt"
+    rm -rf "$VENV"
+    "$PYTHON" -m venv "$VENV"
+    if ! "$VENV/bin/pip" install -q --disable-pip-version-check -r requirements.txt >"$VENV/pip-install.log" 2>&1; then
+        grep -v "is ignored: it is neither a file nor a directory" "$VENV/pip-install.log" >&2
+        log "pip install failed (full log: $VENV/pip-install.log)"
+        exit 1
+    fi
+    "$VENV/bin/python" -c 'import ansible, ansible_collections.ansible.posix, ansible_collections.community.general, ansible_collections.ansible.utils'
+    echo "$want" > "$stamp"
+}
+
+case "${1:-all}" in
+    apt) install_apt ;;
+    venv) install_venv ;;
+    all) install_apt; install_venv ;;
+    *) echo "usage: $0 [apt|venv|all]" >&2; exit 2 ;;
+esac
