@@ -9,6 +9,7 @@ PY        := $(VENV)/bin/python
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/build/collections
 # The lab tool (a Python package in lab/) runs from the source tree.
+export PYTHONPATH := $(CURDIR)/lab
 LAB       := $(PY) -m lvslab
 TOPOLOGY  ?= lab/topologies/demo.yml
 HOST      ?=
