@@ -7,14 +7,13 @@ SHELL := /bin/bash
 VENV      ?= .venv
 PY        := $(VENV)/bin/python
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
-export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/build/collections
 # The lab tool (a Python package in lab/) runs from the source tree.
 export PYTHONPATH := $(CURDIR)/lab
 LAB       := $(PY) -m lvslab
 TOPOLOGY  ?= lab/topologies/demo.yml
 HOST      ?=
 
-.PHONY: help bootstrap requirements test unit sanity lint lab-test demo lab-up lab-down lab-ssh bench build install-collection
+.PHONY: help bootstrap requirements test unit sanity lint lab-test demo lab-up lab-down lab-ssh bench build check-build
 
 help:  ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-20s %s\n", $$1, $$2}'
@@ -27,17 +26,16 @@ requirements:  ## Re-pin requirements.txt from requirements.in
 	build/req-venv/bin/pip install -q -r requirements.in
 	{ echo "# Generated from requirements.in by 'make requirements'. Every package pinned."; build/req-venv/bin/pip freeze; } > requirements.txt
 
-build: bootstrap  ## Build the collection tarball
-	mkdir -p build
+build: bootstrap  ## Build the collection tarball into build/
+	mkdir -p build && rm -f build/lvs-cluster-*.tar.gz
 	ansible-galaxy collection build --force --output-path build .
 
-install-collection: build  ## Install the built tarball into build/collections (what the playbooks and molecule use)
-	rm -rf build/collections/ansible_collections/lvs/cluster
-	ansible-galaxy collection install --force --offline -p build/collections build/lvs-cluster-*.tar.gz
-	ansible-doc -t module lvs.cluster.ipvs_service >/dev/null
+check-build: build  ## Install the tarball into a fresh collections path and ansible-doc every module
+	bash scripts/check-build.sh
 
 test: bootstrap  ## Run every test: unit, sanity, lint, then the real-kernel lab scenarios
 	$(MAKE) unit
+	$(MAKE) check-build
 	$(MAKE) sanity
 	$(MAKE) lint
 	$(MAKE) lab-test
@@ -51,10 +49,10 @@ sanity: bootstrap  ## ansible-test sanity, offline-scripted
 lint: bootstrap  ## ansible-lint --profile production
 	ansible-lint --profile production
 
-lab-test: bootstrap install-collection  ## Molecule scenarios on User-Mode Linux guests (needs root)
+lab-test: bootstrap  ## Molecule scenarios on User-Mode Linux guests (needs root)
 	bash scripts/molecule.sh
 
-demo: bootstrap install-collection  ## Build the lab and roll out the demo cluster with site.yml
+demo: bootstrap  ## Build the lab and roll out the demo cluster with site.yml
 	bash scripts/demo.sh
 
 lab-up: bootstrap  ## Bring up the lab topology (TOPOLOGY=...)
@@ -66,5 +64,5 @@ lab-down: bootstrap  ## Tear the lab down
 lab-ssh: bootstrap  ## Open a shell on a lab guest: make lab-ssh HOST=dir1
 	$(LAB) ssh $(TOPOLOGY) $(HOST)
 
-bench: bootstrap install-collection  ## Benchmarks that print figures (see docs/benchmarks.md)
+bench: bootstrap  ## Benchmarks that print figures (see docs/benchmarks.md)
 	bash scripts/bench.sh

@@ -49,9 +49,18 @@ install_venv() {
     echo "$want" > "$stamp"
 }
 
+link_collection() {
+    # ansible.cfg points collections_path at build/collections: the checkout itself is
+    # linked there as lvs.cluster, so playbooks, molecule and the demo run the working tree.
+    # (`make check-build` separately proves the built tarball installs and documents.)
+    local link=build/collections/ansible_collections/lvs/cluster
+    mkdir -p "$(dirname "$link")"
+    [ "$(readlink "$link" 2>/dev/null)" = "../../../.." ] || { rm -rf "$link"; ln -s ../../../.. "$link"; }
+}
+
 case "${1:-all}" in
     apt) install_apt ;;
     venv) install_venv ;;
-    all) install_apt; install_venv ;;
+    all) install_apt; install_venv; link_collection ;;
     *) echo "usage: $0 [apt|venv|all]" >&2; exit 2 ;;
 esac
