@@ -1,0 +1,246 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, lvs.cluster maintainers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Derivations from the inventory model: what each host carries, and keepalived's view.
+
+Every function takes the raw inventory values (``lvs_services``, ``lvs_vrrp_instances``,
+``groups``, ``hostvars``), normalises them through :mod:`model`, and raises
+:class:`model.ModelError` listing every problem when the declaration is not usable.
+``hostvars`` may be any mapping of host name -> mapping of variables (Ansible's lazy
+HostVars included): only the variables named here are read.
+"""
+from __future__ import annotations
+
+from ansible_collections.lvs.cluster.plugins.module_utils.cluster.model import (
+    METHODS,
+    ORDER_PRIORITIES,
+    PRIORITY_MAX,
+    PRIORITY_MIN,
+    WEIGHT_MAX,
+    WEIGHT_MIN,
+    ModelError,
+    Problem,
+    as_int,
+    normalise,
+    normalise_services,
+    parse_ip,
+)
+
+
+def _vars(hostvars, host):
+    try:
+        return hostvars[host]
+    except KeyError:
+        return {}
+
+
+def _get(hostvars, host, name, default=None):
+    hv = _vars(hostvars, host)
+    try:
+        value = hv.get(name, default)
+    except AttributeError:
+        value = default
+    return default if value is None else value
+
+
+def _strict(problems):
+    if problems:
+        raise ModelError(problems)
+
+
+# --- real servers --------------------------------------------------------------------------
+
+def realserver_vips(lvs_services, group_names, method):
+    """Sorted unique VIPs of the ``method`` services that list one of ``group_names`` as backend."""
+    if method not in METHODS:
+        raise ModelError([Problem("method", "unknown forwarding method %r" % (method,), "use one of: %s" % ", ".join(METHODS))])
+    problems = []
+    services = normalise_services(lvs_services, None, problems)
+    _strict(problems)
+    mine = set(group_names or [])
+    vips = {s["vip"] for s in services if s["method"] == method and any(b["group"] in mine for b in s["backends"])}
+    return sorted(vips, key=lambda v: (parse_ip(v).version, parse_ip(v)))
+
+
+def realserver_nat_gateways(lvs_services, lvs_vrrp_instances, group_names):
+    """The nat_gateway of each VRRP instance whose ``nat`` services the host backs.
+
+    Returns a list of ``{address, prefix, instance}`` in instance declaration order.
+    """
+    instances, services, problems = normalise(lvs_vrrp_instances, lvs_services)
+    _strict(problems)
+    mine = set(group_names or [])
+    wanted = {s["vrrp_instance"] for s in services if s["method"] == "nat" and any(b["group"] in mine for b in s["backends"])}
+    result = []
+    for inst in instances:
+        if inst["name"] not in wanted:
+            continue
+        if inst["nat_gateway"] is None:
+            problems.append(Problem("lvs_vrrp_instances (%s).nat_gateway" % inst["name"], "is not set but NAT services of this instance need it",
+                                    "set nat_gateway: <floating inside address>/<prefix> and nat_interface on the instance"))
+            continue
+        result.append({"address": inst["nat_gateway"]["address"], "prefix": inst["nat_gateway"]["prefix"], "instance": inst["name"]})
+    _strict(problems)
+    return result
+
+
+# --- addresses, weights, VRRP membership ---------------------------------------------------
+
+def host_address(hostvars, host):
+    """Address a real server is reached at: lvs_backend_address, else ansible_host, else its name."""
+    for candidate in (_get(hostvars, host, "lvs_backend_address"), _get(hostvars, host, "ansible_host"), host):
+        ip = parse_ip(candidate) if isinstance(candidate, str) else None
+        if ip is not None:
+            return str(ip)
+    return None
+
+
+def director_address(hostvars, host, interface):
+    """A director's own address on ``interface``: director_vrrp_address, else facts, else ansible_host."""
+    explicit = parse_ip(_get(hostvars, host, "director_vrrp_address"))
+    if explicit is not None:
+        return str(explicit)
+    facts = _get(hostvars, host, "ansible_facts", {}) or {}
+    iface = facts.get(interface.replace("-", "_"), {}) if interface else {}
+    address = (iface.get("ipv4") or {}).get("address") if isinstance(iface, dict) else None
+    if parse_ip(address) is not None:
+        return address
+    ip = parse_ip(_get(hostvars, host, "ansible_host"))
+    return str(ip) if ip is not None else None
+
+
+def backend_weight(hostvars, host, service, default):
+    """Per-host weight: lvs_backend_weights[service] wins over lvs_backend_weight, then the group's."""
+    weights = _get(hostvars, host, "lvs_backend_weights", {}) or {}
+    if isinstance(weights, dict) and service in weights:
+        return as_int(weights[service])
+    single = _get(hostvars, host, "lvs_backend_weight")
+    if single is not None:
+        return as_int(single)
+    return default
+
+
+def _per_instance(value, instance):
+    if isinstance(value, dict):
+        return value.get(instance)
+    return value
+
+
+def vrrp_members(instance, groups, hostvars):
+    """Members of a VRRP instance in inventory order: [{host, priority, state, explicit_state}].
+
+    Priority: host var director_vrrp_priority (an int, or {instance: int}); otherwise the
+    host's position in the instance's group (150, 100, 90, ...). State: host var
+    director_vrrp_state (MASTER/BACKUP, or {instance: ...}) when set; otherwise MASTER for the
+    highest priority and BACKUP for the others.
+    """
+    hosts = list(groups.get(instance["group"], []) or [])
+    members = []
+    for position, host in enumerate(hosts):
+        raw = _per_instance(_get(hostvars, host, "director_vrrp_priority"), instance["name"])
+        if raw is None:
+            priority = ORDER_PRIORITIES[position] if position < len(ORDER_PRIORITIES) else max(1, 10 - (position - len(ORDER_PRIORITIES) + 1))
+        else:
+            priority = as_int(raw)
+        state = _per_instance(_get(hostvars, host, "director_vrrp_state"), instance["name"])
+        members.append({"host": host, "priority": priority, "priority_raw": raw,
+                        "state": state.upper() if isinstance(state, str) else None, "explicit_state": state is not None})
+    valid = [m["priority"] for m in members if isinstance(m["priority"], int)]
+    top = max(valid) if valid else None
+    for member in members:
+        if member["state"] is None:
+            member["state"] = "MASTER" if member["priority"] == top else "BACKUP"
+    return members
+
+
+# --- the director's keepalived configuration ----------------------------------------------
+
+def director_keepalived(lvs_vrrp_instances, lvs_services, hostvars, groups, inventory_hostname):
+    """What keepalived.conf on ``inventory_hostname`` contains.
+
+    Returns ``{vrrp_instances: [...], virtual_servers: [...], methods: [...], schedulers: [...]}``
+    covering the instances whose ``group`` holds the host and the services of those instances.
+    """
+    instances, services, problems = normalise(lvs_vrrp_instances, lvs_services)
+    _strict(problems)
+    result_instances = []
+    mine = set()
+    for inst in instances:
+        if inventory_hostname not in (groups.get(inst["group"]) or []):
+            continue
+        mine.add(inst["name"])
+        members = vrrp_members(inst, groups, hostvars)
+        me = [m for m in members if m["host"] == inventory_hostname][0]
+        if not isinstance(me["priority"], int) or not PRIORITY_MIN <= me["priority"] <= PRIORITY_MAX:
+            problems.append(Problem("director_vrrp_priority", "must be an integer %d-%d for instance %s, got %r"
+                                    % (PRIORITY_MIN, PRIORITY_MAX, inst["name"], me["priority_raw"]), "fix the host variable", inventory_hostname))
+            continue
+        if me["state"] not in ("MASTER", "BACKUP"):
+            problems.append(Problem("director_vrrp_state", "must be MASTER or BACKUP, got %r" % (me["state"],), "fix or remove it", inventory_hostname))
+            continue
+        entry = dict(inst)
+        entry["state"] = me["state"]
+        entry["priority"] = me["priority"]
+        entry["unicast_src_ip"] = None
+        entry["unicast_peer"] = []
+        if inst["unicast_peers"]:
+            entry["unicast_src_ip"] = director_address(hostvars, inventory_hostname, inst["interface"])
+            for member in members:
+                if member["host"] == inventory_hostname:
+                    continue
+                peer = director_address(hostvars, member["host"], inst["interface"])
+                if peer is None:
+                    problems.append(Problem("director_vrrp_address", "no address for unicast peer %s on %s" % (member["host"], inst["interface"]),
+                                            "set director_vrrp_address on that host or gather its facts", member["host"]))
+                    continue
+                entry["unicast_peer"].append(peer)
+        vips = []
+        for svc in services:
+            if svc["vrrp_instance"] == inst["name"]:
+                cidr = "%s/%d" % (svc["vip"], 128 if svc["family"] == "ipv6" else 32)
+                if cidr not in vips:
+                    vips.append(cidr)
+        entry["virtual_ipaddress"] = [{"cidr": c, "dev": inst["interface"]} for c in vips]
+        if inst["nat_gateway"]:
+            entry["virtual_ipaddress"].append({"cidr": "%s/%d" % (inst["nat_gateway"]["address"], inst["nat_gateway"]["prefix"]),
+                                               "dev": inst["nat_interface"]})
+        result_instances.append(entry)
+    virtual_servers = []
+    for svc in services:
+        if svc["vrrp_instance"] not in mine:
+            continue
+        vs = dict(svc)
+        vs["real_servers"] = []
+        seen = {}
+        for backend in svc["backends"]:
+            hosts = groups.get(backend["group"])
+            if not hosts:
+                problems.append(Problem("lvs_services (%s).backends" % svc["name"], "backend group %s is %s" % (backend["group"], "empty" if hosts is not None else "missing"),
+                                        "add hosts to group %s or remove it from the service" % backend["group"]))
+                continue
+            for host in hosts:
+                address = host_address(hostvars, host)
+                if address is None:
+                    problems.append(Problem("lvs_backend_address", "real server of %s has no IP address (ansible_host is not an address)" % svc["name"],
+                                            "set lvs_backend_address", host))
+                    continue
+                weight = backend_weight(hostvars, host, svc["name"], backend["weight"])
+                if weight is None or not WEIGHT_MIN <= weight <= WEIGHT_MAX:
+                    problems.append(Problem("lvs_backend_weights", "weight for %s must be an integer %d-%d" % (svc["name"], WEIGHT_MIN, WEIGHT_MAX),
+                                            "fix the host variable", host))
+                    continue
+                key = (address, backend["port"])
+                if key in seen:
+                    problems.append(Problem("lvs_services (%s).backends" % svc["name"], "real server %s:%s appears twice (hosts %s and %s)"
+                                            % (address, backend["port"], seen[key], host), "list each real server once"))
+                    continue
+                seen[key] = host
+                vs["real_servers"].append({"host": host, "address": address, "port": backend["port"], "weight": weight})
+        virtual_servers.append(vs)
+    _strict(problems)
+    return {
+        "vrrp_instances": result_instances,
+        "virtual_servers": virtual_servers,
+        "methods": sorted({vs["method"] for vs in virtual_servers}),
+        "schedulers": sorted({vs["scheduler"] for vs in virtual_servers}),
+    }

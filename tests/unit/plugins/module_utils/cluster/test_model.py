@@ -1,0 +1,93 @@
+"""Normalisation of lvs_vrrp_instances / lvs_services: defaults and every problem at once."""
+from __future__ import annotations
+
+from ansible_collections.lvs.cluster.plugins.module_utils.cluster.model import normalise
+
+VI = {"name": "VI_1", "group": "directors", "interface": "eth0", "virtual_router_id": 51}
+WEB = {"name": "web", "vrrp_instance": "VI_1", "vip": "203.0.113.10", "port": 80, "backends": [{"group": "pool_blue"}]}
+
+
+def texts(problems):
+    return [str(p) for p in problems]
+
+
+def test_defaults():
+    (inst,), (svc,), problems = normalise([VI], [WEB])
+    assert problems == []
+    assert inst["vrrp_version"] == 2 and inst["advert_int"] == 1 and inst["segment"] == "eth0"
+    assert inst["auth_pass"] is None and inst["unicast_peers"] is False and inst["nat_gateway"] is None
+    assert svc["protocol"] == "tcp" and svc["scheduler"] == "wlc" and svc["method"] == "dr" and svc["lb_kind"] == "DR"
+    assert svc["health_check"] == {"type": "TCP_CHECK", "connect_timeout": 3, "retry": 2, "delay_before_retry": 2}
+    assert svc["delay_loop"] == 6 and svc["quorum"] == 1 and svc["inhibit_on_failure"] is False
+    assert svc["backends"] == [{"group": "pool_blue", "port": 80, "weight": 1}]
+
+
+def test_strings_from_inventory_are_accepted():
+    vi = dict(VI, virtual_router_id="51", vrrp_version="3", advert_int="0.1", unicast_peers="yes")
+    (inst,), _, problems = normalise([vi], [])
+    assert problems == []
+    assert (inst["virtual_router_id"], inst["vrrp_version"], inst["advert_int"], inst["unicast_peers"]) == (51, 3, 0.1, True)
+
+
+def test_every_vrrp_problem_reported_at_once():
+    vi = dict(VI, virtual_router_id=300, advert_int=0.5, auth_pass="123456789", colour="blue")
+    _, _, problems = normalise([vi, dict(VI)], [])
+    out = texts(problems)
+    assert any(t.startswith("lvs_vrrp_instances[0] (VI_1).colour: unknown key") for t in out)
+    assert any(t.startswith("lvs_vrrp_instances[0] (VI_1).virtual_router_id: must be an integer 1-255, got 300") for t in out)
+    assert any("advert_int" in t and "VRRPv2" in t and "Fix: set vrrp_version: 3" in t for t in out)
+    assert any("auth_pass: is 9 characters" in t for t in out)
+    assert any(t.startswith("lvs_vrrp_instances[1] (VI_1).name: instance VI_1 is declared twice") for t in out)
+    assert len(out) == 5
+
+
+def test_auth_pass_with_vrrp3_and_nat_gateway_needs_interface():
+    vi = dict(VI, vrrp_version=3, auth_pass="secret", nat_gateway="198.51.100.1/24")
+    (inst,), _, problems = normalise([vi], [])
+    out = texts(problems)
+    assert any("VRRPv3 has no authentication" in t for t in out)
+    assert any(t.startswith("lvs_vrrp_instances[0] (VI_1).nat_interface: is required with nat_gateway") for t in out)
+    assert inst["nat_gateway"] == {"address": "198.51.100.1", "prefix": 24, "network": "198.51.100.0/24"}
+
+
+def test_every_service_problem_reported_at_once():
+    bad = dict(WEB, scheduler="fastest", method="fullnat", health_check={"type": "PING_CHECK"},
+               backends=[{"group": "pool_blue", "weight": 70000}], vrrp_instance="VI_9")
+    dup = dict(WEB, name="web2")
+    _, services, problems = normalise([VI], [bad, dup])
+    out = texts(problems)
+    assert any("(web).scheduler: unknown scheduler 'fastest'" in t for t in out)
+    assert any("(web).method: unknown forwarding method 'fullnat'" in t for t in out)
+    assert any("(web).health_check.type: unknown health check type 'PING_CHECK'" in t for t in out)
+    assert any("(web).backends[0].weight: must be an integer 0-65535, got 70000" in t for t in out)
+    assert any("(web).vrrp_instance: 'VI_9' is not a declared VRRP instance. Fix: set vrrp_instance to one of: VI_1" in t for t in out)
+    assert any("(web2).vip: tcp 203.0.113.10 80 is also declared by service web" in t for t in out)
+    assert len(out) == 6 and len(services) == 2
+
+
+def test_http_check_and_fwmark():
+    svc = dict(WEB, health_check={"type": "http_get", "path": "/health", "connect_timeout": 2, "delay_loop": 3})
+    fw = {"name": "fw", "vrrp_instance": "VI_1", "vip": "203.0.113.11", "protocol": "fwmark", "fwmark": 7,
+          "persistence_timeout": 600, "backends": [{"group": "pool_blue", "port": 0}]}
+    _, (web, mark), problems = normalise([VI], [svc, fw])
+    assert problems == []
+    assert web["health_check"]["type"] == "HTTP_GET" and web["delay_loop"] == 3
+    assert web["health_check"]["url"] == [{"path": "/health", "status_code": 200, "digest": None}]
+    assert mark["fwmark"] == 7 and mark["port"] is None and mark["backends"][0]["port"] == 0
+
+
+def test_misc_check_requires_path_and_fwmark_backend_port():
+    svc = dict(WEB, health_check={"type": "MISC_CHECK"})
+    fw = {"name": "fw", "vrrp_instance": "VI_1", "vip": "203.0.113.11", "fwmark": 7, "backends": [{"group": "pool_blue"}]}
+    _, _, problems = normalise([VI], [svc, fw])
+    out = texts(problems)
+    assert any("(web).health_check.misc_path: is required for MISC_CHECK" in t for t in out)
+    assert any("(fw).backends[0].port: must be a port" in t for t in out)
+
+
+def test_sorry_server_and_persistence():
+    svc = dict(WEB, sorry_server="192.0.2.99 8080", persistence_timeout=300, persistence_netmask="255.255.255.0")
+    _, (out,), problems = normalise([VI], [svc])
+    assert problems == []
+    assert out["sorry_server"] == {"address": "192.0.2.99", "port": 8080}
+    assert out["persistence_netmask"] == "255.255.255.0"
