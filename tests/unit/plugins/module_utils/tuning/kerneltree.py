@@ -1,0 +1,22 @@
+"""Helpers: copy a recorded kernel tree to a temporary directory, recreating its symlinks."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+
+FIXTURES = os.path.join(os.path.dirname(__file__), 'fixtures')
+
+
+def materialise(name, dest):
+    src = os.path.join(FIXTURES, name)
+    root = os.path.join(str(dest), name)
+    shutil.copytree(src, root, ignore=shutil.ignore_patterns('*.ENOENT', 'links.json'))
+    with open(os.path.join(src, 'links.json')) as handle:
+        links = json.load(handle)
+    for link, target in links.items():
+        full = os.path.join(root, link)
+        os.makedirs(os.path.dirname(full), exist_ok=True)
+        os.makedirs(os.path.join(root, target), exist_ok=True)
+        os.symlink(os.path.relpath(os.path.join(root, target), os.path.dirname(full)), full)
+    return root
