@@ -142,6 +142,7 @@ class HostView(object):
                 local = self.fs.read_optional(current + '/local_cpulist')
                 if local is not None:
                     info['local_cpus'] = parse_cpulist(local)
+                    info['local_from'] = current
             if info['msi_irqs'] is None and self.fs.isdir(current + '/msi_irqs'):
                 info['msi_irqs'] = frozenset(int(n) for n in self.fs.listdir(current + '/msi_irqs') if n.isdigit())
             current = os.path.dirname(current)
@@ -152,7 +153,7 @@ class HostView(object):
         info = self.device(ifname)
         online = self.online
         if info['local_cpus'] is not None and info['local_cpus'] & online:
-            return info['local_cpus'] & online, 'local_cpulist of %s' % info['path']
+            return info['local_cpus'] & online, 'local_cpulist of %s' % info['local_from']
         if info['numa_node'] is not None and info['numa_node'] >= 0:
             node = self.node_cpus(info['numa_node'])
             if node and node & online:
