@@ -1,0 +1,266 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, lvs.cluster maintainers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Cross-host validation of the whole cluster declaration (what the preflight reports).
+
+``validate_cluster`` looks at every host of the inventory at once and returns every
+problem it finds, each naming the variable, the host and the fix. It never stops at the
+first problem. Pure code: ``hostvars`` and ``groups`` are plain mappings.
+"""
+from __future__ import annotations
+
+import ipaddress
+import json
+
+from ansible_collections.lvs.cluster.plugins.module_utils.cluster.derive import (
+    _get,
+    director_address,
+    host_address,
+    vrrp_members,
+)
+from ansible_collections.lvs.cluster.plugins.module_utils.cluster.model import (
+    PRIORITY_MAX,
+    PRIORITY_MIN,
+    WEIGHT_MAX,
+    WEIGHT_MIN,
+    Problem,
+    as_int,
+    normalise,
+    parse_ip,
+)
+
+DECLARATION_VARS = ("lvs_vrrp_instances", "lvs_services")
+
+
+def _canonical(value):
+    try:
+        return json.dumps(value, sort_keys=True, default=str)
+    except (TypeError, ValueError):
+        return repr(value)
+
+
+def _declared_addresses(hostvars, hosts):
+    """address -> [(host, variable)] of every address the inventory gives a host."""
+    found = {}
+    for host in hosts:
+        for var in ("ansible_host", "lvs_backend_address", "director_vrrp_address"):
+            ip = parse_ip(_get(hostvars, host, var))
+            if ip is not None:
+                found.setdefault(str(ip), []).append((host, var))
+    return found
+
+
+def _interface_networks(hostvars, host, interface):
+    """ip_network list configured on ``interface`` per gathered facts, or None without facts."""
+    facts = _get(hostvars, host, "ansible_facts", {}) or {}
+    iface = facts.get(interface.replace("-", "_")) if interface else None
+    if not isinstance(iface, dict):
+        return None
+    networks = []
+    for entry in [iface.get("ipv4")] + list(iface.get("ipv4_secondaries") or []):
+        if isinstance(entry, dict) and entry.get("address") and entry.get("netmask"):
+            try:
+                net = ipaddress.ip_interface("%s/%s" % (entry["address"], entry["netmask"])).network
+            except ValueError:
+                continue
+            if net.prefixlen < 32:
+                networks.append(net)
+    for entry in iface.get("ipv6") or []:
+        if isinstance(entry, dict) and entry.get("address") and entry.get("prefix") and entry.get("scope") != "link":
+            try:
+                net = ipaddress.ip_interface("%s/%s" % (entry["address"], entry["prefix"])).network
+            except ValueError:
+                continue
+            if net.prefixlen < 128:
+                networks.append(net)
+    return networks
+
+
+def validate_cluster(lvs_vrrp_instances, lvs_services, hostvars, groups):
+    """Return ``(problems, notes)``: every Problem of the declaration, and informational notes.
+
+    Notes say what could not be checked (for example a DR segment check without the
+    directors' network facts).
+    """
+    instances, services, problems = normalise(lvs_vrrp_instances, lvs_services)
+    notes = []
+    all_hosts = list(groups.get("all") or [])
+    by_name = {i["name"]: i for i in instances}
+
+    # One source of truth: every host sees the same declaration.
+    reference = {var: _canonical(value) for var, value in (("lvs_vrrp_instances", lvs_vrrp_instances), ("lvs_services", lvs_services))}
+    involved = set()
+    for inst in instances:
+        involved.update(groups.get(inst["group"] or "", []) or [])
+    for svc in services:
+        for backend in svc["backends"]:
+            involved.update(groups.get(backend["group"], []) or [])
+    for host in sorted(involved):
+        for var in DECLARATION_VARS:
+            if _canonical(_get(hostvars, host, var)) != reference[var]:
+                problems.append(Problem(var, "differs from the declaration the preflight checked (it must be the same on every host)",
+                                        "define %s once, in group_vars/all, and not per group or host" % var, host))
+
+    # VRRP instances: groups, MASTER/BACKUP, priorities, addresses.
+    for inst in instances:
+        ivar = "lvs_vrrp_instances (%s)" % inst["name"]
+        if inst["group"] is None:
+            continue
+        if inst["group"] not in groups:
+            problems.append(Problem("%s.group" % ivar, "inventory group %s does not exist" % inst["group"],
+                                    "add the directors to group %s or fix the group name" % inst["group"]))
+            continue
+        members = vrrp_members(inst, groups, hostvars)
+        if not members:
+            problems.append(Problem("%s.group" % ivar, "inventory group %s has no hosts" % inst["group"], "add the director pair to it"))
+            continue
+        if len(members) == 1:
+            notes.append("%s: group %s has a single director (%s): no failover" % (ivar, inst["group"], members[0]["host"]))
+        seen_priorities = {}
+        for member in members:
+            prio = member["priority"]
+            if not isinstance(prio, int) or not PRIORITY_MIN <= prio <= PRIORITY_MAX:
+                problems.append(Problem("director_vrrp_priority", "priority for %s must be an integer %d-%d, got %r"
+                                        % (inst["name"], PRIORITY_MIN, PRIORITY_MAX, member["priority_raw"]),
+                                        "set director_vrrp_priority to e.g. 150 (MASTER) / 100 (BACKUP)", member["host"]))
+                continue
+            if prio in seen_priorities:
+                problems.append(Problem("director_vrrp_priority", "priority %d for %s equals that of %s; VRRP then elects by address, not by intent"
+                                        % (prio, inst["name"], seen_priorities[prio]), "give every director of %s a distinct priority" % inst["name"],
+                                        member["host"]))
+            seen_priorities.setdefault(prio, member["host"])
+            if member["state"] not in ("MASTER", "BACKUP"):
+                problems.append(Problem("director_vrrp_state", "must be MASTER or BACKUP, got %r" % (member["state"],), "fix or remove it", member["host"]))
+        masters = [m for m in members if m["state"] == "MASTER"]
+        if len(masters) != 1:
+            problems.append(Problem("%s.group" % ivar, "has %d MASTERs (%s); exactly one director must be MASTER"
+                                    % (len(masters), ", ".join(m["host"] for m in masters) or "none"),
+                                    "set director_vrrp_state: MASTER on one host of %s and BACKUP on the others (or remove director_vrrp_state "
+                                    "and let the highest priority be MASTER)" % inst["group"]))
+        elif masters[0]["explicit_state"]:
+            valid = [m for m in members if isinstance(m["priority"], int)]
+            higher = [m["host"] for m in valid if isinstance(masters[0]["priority"], int) and m["priority"] > masters[0]["priority"]]
+            if higher:
+                problems.append(Problem("director_vrrp_state", "is MASTER for %s but %s has a higher priority and will take the VIP"
+                                        % (inst["name"], ", ".join(higher)), "give the MASTER the highest director_vrrp_priority", masters[0]["host"]))
+        if inst["unicast_peers"]:
+            for member in members:
+                if director_address(hostvars, member["host"], inst["interface"]) is None:
+                    problems.append(Problem("director_vrrp_address", "no address on %s for unicast VRRP of %s" % (inst["interface"], inst["name"]),
+                                            "set director_vrrp_address (or ansible_host) to the director's address on %s" % inst["interface"],
+                                            member["host"]))
+
+    # virtual_router_id unique per segment.
+    vrids = {}
+    for inst in instances:
+        if inst["virtual_router_id"] is None:
+            continue
+        key = (inst["segment"], inst["virtual_router_id"])
+        if key in vrids:
+            problems.append(Problem("lvs_vrrp_instances (%s).virtual_router_id" % inst["name"], "%d is already used by %s on segment %s"
+                                    % (inst["virtual_router_id"], vrids[key], inst["segment"]),
+                                    "pick a virtual_router_id not used by another instance on segment %s" % inst["segment"]))
+        vrids.setdefault(key, inst["name"])
+
+    # VIPs: not a host address, one instance per VIP, not a NAT gateway.
+    addresses = _declared_addresses(hostvars, all_hosts)
+    vip_owner = {}
+    gateways = {i["nat_gateway"]["address"]: i["name"] for i in instances if i["nat_gateway"]}
+    for svc in services:
+        if svc["vip"] is None:
+            continue
+        svar = "lvs_services (%s).vip" % svc["name"]
+        for host, var in addresses.get(svc["vip"], []):
+            problems.append(Problem(svar, "%s is also the address of host %s (%s)" % (svc["vip"], host, var),
+                                    "use a VIP no host has as its own address", host))
+        if svc["vip"] in gateways:
+            problems.append(Problem(svar, "%s is the nat_gateway of %s" % (svc["vip"], gateways[svc["vip"]]), "use distinct addresses"))
+        other = vip_owner.setdefault(svc["vip"], svc["vrrp_instance"])
+        if other != svc["vrrp_instance"]:
+            problems.append(Problem("lvs_services (%s).vrrp_instance" % svc["name"], "VIP %s is already carried by instance %s" % (svc["vip"], other),
+                                    "serve every service of one VIP from the same vrrp_instance"))
+    for address, name in gateways.items():
+        for host, var in addresses.get(address, []):
+            problems.append(Problem("lvs_vrrp_instances (%s).nat_gateway" % name, "%s is also the address of host %s (%s)" % (address, host, var),
+                                    "use a free address of the inside network as the floating gateway", host))
+
+    # Per-host weights.
+    service_names = {s["name"] for s in services}
+    for host in all_hosts:
+        single = _get(hostvars, host, "lvs_backend_weight")
+        if single is not None and (as_int(single) is None or not WEIGHT_MIN <= as_int(single) <= WEIGHT_MAX):
+            problems.append(Problem("lvs_backend_weight", "must be an integer %d-%d, got %r" % (WEIGHT_MIN, WEIGHT_MAX, single),
+                                    "set a weight 0 (drain) to 65535", host))
+        weights = _get(hostvars, host, "lvs_backend_weights")
+        if weights is None:
+            continue
+        if not isinstance(weights, dict):
+            problems.append(Problem("lvs_backend_weights", "must be a mapping {service name: weight}", "write e.g. {web: 50}", host))
+            continue
+        for name, value in weights.items():
+            if name not in service_names:
+                problems.append(Problem("lvs_backend_weights", "names unknown service %r" % (name,),
+                                        "use one of: %s" % ", ".join(sorted(service_names)), host))
+            elif as_int(value) is None or not WEIGHT_MIN <= as_int(value) <= WEIGHT_MAX:
+                problems.append(Problem("lvs_backend_weights", "weight for %s must be an integer %d-%d, got %r" % (name, WEIGHT_MIN, WEIGHT_MAX, value),
+                                        "set a weight 0 (drain) to 65535", host))
+
+    # Backends: groups exist and are not empty, addresses, duplicates, DR segment, NAT route back.
+    for svc in services:
+        svar = "lvs_services (%s)" % svc["name"]
+        inst = by_name.get(svc["vrrp_instance"])
+        directors = list(groups.get(inst["group"], []) or []) if inst and inst["group"] else []
+        seen = {}
+        for index, backend in enumerate(svc["backends"]):
+            bvar = "%s.backends[%d].group" % (svar, index)
+            if backend["group"] not in groups:
+                problems.append(Problem(bvar, "inventory group %s does not exist" % backend["group"],
+                                        "add the real servers to group %s or fix the name" % backend["group"]))
+                continue
+            hosts = list(groups.get(backend["group"]) or [])
+            if not hosts:
+                problems.append(Problem(bvar, "inventory group %s has no hosts" % backend["group"], "add real servers to it or remove the backend"))
+                continue
+            for host in hosts:
+                address = host_address(hostvars, host)
+                if address is None:
+                    problems.append(Problem("lvs_backend_address", "real server of %s has no IP address (ansible_host %r is a name)"
+                                            % (svc["name"], _get(hostvars, host, "ansible_host")), "set lvs_backend_address to its address", host))
+                    continue
+                if svc["vip"] is not None and parse_ip(address).version != parse_ip(svc["vip"]).version and svc["method"] != "tun":
+                    problems.append(Problem("lvs_backend_address", "%s is not of the address family of VIP %s (%s)" % (address, svc["vip"], svc["name"]),
+                                            "give the real server an address of the VIP's family", host))
+                key = (address, backend["port"])
+                if key in seen:
+                    problems.append(Problem("%s.backends" % svar, "real server %s port %s appears twice (hosts %s and %s)" % (address, backend["port"], seen[key], host),
+                                            "list each real server once per service", host))
+                seen.setdefault(key, host)
+                if host in directors and svc["method"] == "dr":
+                    problems.append(Problem(bvar, "host %s is both a director of %s and a DR real server of %s" % (host, inst["name"], svc["name"]),
+                                            "serve DR backends from hosts outside group %s" % inst["group"], host))
+                if svc["method"] == "dr" and inst:
+                    for director in directors:
+                        nets = _interface_networks(hostvars, director, inst["interface"])
+                        if nets is None:
+                            notes.append("%s: DR segment of %s not checked: no network facts of director %s (gather facts first)"
+                                         % (svar, host, director))
+                            continue
+                        if not any(parse_ip(address) in net for net in nets):
+                            problems.append(Problem(bvar, "DR real server %s (%s) is not on director %s's segment %s (%s); DR forwards by MAC and needs one L2 segment"
+                                                    % (host, address, director, inst["interface"], ", ".join(str(n) for n in nets) or "no address"),
+                                                    "put the real server on the directors' segment, or use method: tun or nat", host))
+                if svc["method"] == "nat" and inst:
+                    gw = inst["nat_gateway"]
+                    if gw is None:
+                        continue
+                    if parse_ip(address) not in ipaddress.ip_network(gw["network"]):
+                        problems.append(Problem(bvar, "NAT real server %s (%s) is outside %s, the network of nat_gateway %s of %s: its replies have no route back "
+                                                "through the directors" % (host, address, gw["network"], gw["address"], inst["name"]),
+                                                "put the real server in %s or change nat_gateway" % gw["network"], host))
+        if svc["method"] == "nat" and inst and inst["nat_gateway"] is None:
+            problems.append(Problem("lvs_vrrp_instances (%s).nat_gateway" % inst["name"], "is not set but NAT service %s needs a route back for its real servers"
+                                    % svc["name"], "set nat_gateway: <floating inside address>/<prefix> and nat_interface on the instance"))
+    # De-duplicate notes, keep order.
+    notes = list(dict.fromkeys(notes))
+    unique = list(dict.fromkeys(problems))
+    return unique, notes

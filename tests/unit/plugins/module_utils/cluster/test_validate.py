@@ -1,0 +1,154 @@
+"""Cross-host validation: every problem at once, each naming the variable, the host and the fix."""
+from __future__ import annotations
+
+import copy
+
+from ansible_collections.lvs.cluster.plugins.module_utils.cluster.validate import validate_cluster
+
+INSTANCES = [{"name": "VI_1", "group": "directors", "interface": "eth0", "virtual_router_id": 51, "unicast_peers": True}]
+SERVICES = [{"name": "web", "vrrp_instance": "VI_1", "vip": "203.0.113.10", "port": 80, "scheduler": "rr", "method": "dr",
+             "backends": [{"group": "pool_blue"}, {"group": "pool_green"}]}]
+
+
+def facts(address, prefix_mask="255.255.255.0"):
+    return {"eth0": {"ipv4": {"address": address, "netmask": prefix_mask}}}
+
+
+def make(instances=None, services=None, **overrides):
+    instances = INSTANCES if instances is None else instances
+    services = SERVICES if services is None else services
+    hostvars = {
+        "dir1": {"ansible_host": "192.0.2.11", "ansible_facts": facts("192.0.2.11")},
+        "dir2": {"ansible_host": "192.0.2.12", "ansible_facts": facts("192.0.2.12")},
+        "rs1": {"ansible_host": "192.0.2.21"},
+        "rs2": {"ansible_host": "192.0.2.22"},
+        "rs3": {"ansible_host": "192.0.2.23"},
+        "rs4": {"ansible_host": "192.0.2.24"},
+    }
+    for host, extra in overrides.items():
+        hostvars[host].update(extra)
+    for hv in hostvars.values():
+        hv.setdefault("lvs_vrrp_instances", copy.deepcopy(instances))
+        hv.setdefault("lvs_services", copy.deepcopy(services))
+    groups = {"all": list(hostvars), "directors": ["dir1", "dir2"], "pool_blue": ["rs1", "rs2"], "pool_green": ["rs3", "rs4"]}
+    return instances, services, hostvars, groups
+
+
+def run(*args, **kwargs):
+    instances, services, hostvars, groups = make(*args, **kwargs)
+    problems, notes = validate_cluster(instances, services, hostvars, groups)
+    return [str(p) for p in problems], notes
+
+
+def test_valid_cluster_has_no_problem():
+    problems, notes = run()
+    assert problems == [] and notes == []
+
+
+def test_two_masters():
+    problems, _ = run(dir1={"director_vrrp_state": "MASTER"}, dir2={"director_vrrp_state": "MASTER"})
+    assert "lvs_vrrp_instances (VI_1).group: has 2 MASTERs (dir1, dir2)" in problems[0]
+    assert "Fix: set director_vrrp_state: MASTER on one host of directors" in problems[0]
+
+
+def test_no_master():
+    problems, _ = run(dir1={"director_vrrp_state": "BACKUP"}, dir2={"director_vrrp_state": "BACKUP"})
+    assert any("has 0 MASTERs (none)" in p for p in problems)
+
+
+def test_equal_priorities_name_the_host():
+    problems, _ = run(dir1={"director_vrrp_priority": 100}, dir2={"director_vrrp_priority": 100})
+    assert any(p.startswith("director_vrrp_priority (host dir2): priority 100 for VI_1 equals that of dir1") for p in problems)
+    # Two hosts with the top priority are also two MASTERs.
+    assert any("has 2 MASTERs" in p for p in problems)
+
+
+def test_explicit_master_with_lower_priority():
+    problems, _ = run(dir1={"director_vrrp_state": "MASTER", "director_vrrp_priority": 90},
+                      dir2={"director_vrrp_state": "BACKUP", "director_vrrp_priority": 120})
+    assert problems == ["director_vrrp_state (host dir1): is MASTER for VI_1 but dir2 has a higher priority and will take the VIP. "
+                        "Fix: give the MASTER the highest director_vrrp_priority"]
+
+
+def test_priority_out_of_range():
+    problems, _ = run(dir2={"director_vrrp_priority": 255})
+    assert any(p.startswith("director_vrrp_priority (host dir2): priority for VI_1 must be an integer 1-254, got 255") for p in problems)
+
+
+def test_virtual_router_id_twice_on_a_segment():
+    instances = INSTANCES + [dict(INSTANCES[0], name="VI_2")]
+    problems, _ = run(instances=instances)
+    assert any(p.startswith("lvs_vrrp_instances (VI_2).virtual_router_id: 51 is already used by VI_1 on segment eth0") for p in problems)
+    # Another segment may reuse the id.
+    problems, _ = run(instances=INSTANCES + [dict(INSTANCES[0], name="VI_2", segment="backnet")])
+    assert not any("virtual_router_id" in p for p in problems)
+
+
+def test_vip_is_a_host_address():
+    problems, _ = run(rs2={"ansible_host": "203.0.113.10"})
+    assert any(p.startswith("lvs_services (web).vip (host rs2): 203.0.113.10 is also the address of host rs2 (ansible_host)") for p in problems)
+
+
+def test_backend_group_missing_and_empty():
+    services = [dict(SERVICES[0], backends=[{"group": "pool_gone"}, {"group": "pool_blue"}])]
+    problems, _ = run(services=services)
+    assert any(p.startswith("lvs_services (web).backends[0].group: inventory group pool_gone does not exist") for p in problems)
+    instances, services, hostvars, groups = make()
+    groups["pool_green"] = []
+    problems, _ = validate_cluster(instances, services, hostvars, groups)
+    assert [str(p) for p in problems] == ["lvs_services (web).backends[1].group: inventory group pool_green has no hosts. "
+                                          "Fix: add real servers to it or remove the backend"]
+
+
+def test_dr_backend_off_segment_and_notes_without_facts():
+    problems, _ = run(rs4={"ansible_host": "198.51.100.24"})
+    assert any(p.startswith("lvs_services (web).backends[1].group (host rs4): DR real server rs4 (198.51.100.24) is not on director dir1's segment eth0")
+               for p in problems)
+    instances, services, hostvars, groups = make()
+    del hostvars["dir1"]["ansible_facts"]
+    problems, notes = validate_cluster(instances, services, hostvars, groups)
+    assert problems == []
+    assert any("DR segment of rs1 not checked: no network facts of director dir1" in n for n in notes)
+
+
+def test_weights_out_of_range_and_unknown_service():
+    problems, _ = run(rs1={"lvs_backend_weight": 70000}, rs2={"lvs_backend_weights": {"wbe": 3, "web": -1}})
+    assert "lvs_backend_weight (host rs1): must be an integer 0-65535, got 70000. Fix: set a weight 0 (drain) to 65535" in problems
+    assert any(p.startswith("lvs_backend_weights (host rs2): names unknown service 'wbe'. Fix: use one of: web") for p in problems)
+    assert any(p.startswith("lvs_backend_weights (host rs2): weight for web must be an integer 0-65535, got -1") for p in problems)
+
+
+def test_unknown_scheduler_and_check_type_reported_with_the_rest():
+    services = [dict(SERVICES[0], scheduler="fastest", health_check={"type": "PING"})]
+    problems, _ = run(services=services, dir2={"director_vrrp_priority": 150})
+    assert any("scheduler: unknown scheduler 'fastest'" in p for p in problems)
+    assert any("health_check.type: unknown health check type 'PING'" in p for p in problems)
+    assert any("equals that of dir1" in p for p in problems)
+
+
+def test_nat_without_route_back():
+    instances = [dict(INSTANCES[0], nat_gateway="198.51.100.1/24", nat_interface="eth1")]
+    services = [dict(SERVICES[0], method="nat", backends=[{"group": "pool_blue"}])]
+    problems, _ = run(instances=instances, services=services, rs1={"ansible_host": "198.51.100.21"})
+    assert problems == ["lvs_services (web).backends[0].group (host rs2): NAT real server rs2 (192.0.2.22) is outside 198.51.100.0/24, the network of "
+                        "nat_gateway 198.51.100.1 of VI_1: its replies have no route back through the directors. "
+                        "Fix: put the real server in 198.51.100.0/24 or change nat_gateway"]
+    problems, _ = run(services=services)
+    assert any(p.startswith("lvs_vrrp_instances (VI_1).nat_gateway: is not set but NAT service web needs a route back") for p in problems)
+
+
+def test_declaration_must_be_the_same_on_every_host():
+    instances, services, hostvars, groups = make()
+    hostvars["rs3"]["lvs_services"] = []
+    problems, _ = validate_cluster(instances, services, hostvars, groups)
+    assert [str(p) for p in problems] == ["lvs_services (host rs3): differs from the declaration the preflight checked (it must be the same on every host). "
+                                          "Fix: define lvs_services once, in group_vars/all, and not per group or host"]
+
+
+def test_director_as_dr_backend_and_duplicate_real_server():
+    problems, _ = run(rs4={"ansible_host": "192.0.2.23"})
+    assert any("real server 192.0.2.23 port 80 appears twice (hosts rs3 and rs4)" in p for p in problems)
+    instances, services, hostvars, groups = make()
+    groups["pool_green"] = ["dir2", "rs4"]
+    problems, _ = validate_cluster(instances, services, hostvars, groups)
+    assert any("host dir2 is both a director of VI_1 and a DR real server of web" in str(p) for p in problems)
