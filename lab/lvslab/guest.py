@@ -1,0 +1,215 @@
+"""Guests: per-guest overlay disk, the UML process (own process group) and its signals."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+
+from . import render
+from .errors import LabError
+from .image import mounts_under, safe_rmtree
+from .util import in_netns, run
+
+
+class GuestPaths:
+    def __init__(self, topo, guest):
+        self.base = os.path.join(render.state_dir(topo), "guests", guest.name)
+        self.upper = os.path.join(self.base, "upper")
+        self.work = os.path.join(self.base, "work")
+        self.root = os.path.join(self.base, "root")
+        self.console = os.path.join(self.base, "console.log")
+        self.pidfile = os.path.join(self.base, "pid")
+        self.uml_dir = os.path.join(render.state_dir(topo), "uml")
+
+
+def is_mounted(path: str) -> bool:
+    return os.path.realpath(path) in mounts_under(path)
+
+
+def mount_disk(topo, guest, lower: str) -> None:
+    paths = GuestPaths(topo, guest)
+    for d in (paths.upper, paths.work, paths.root, paths.uml_dir):
+        os.makedirs(d, exist_ok=True)
+    if not is_mounted(paths.root):
+        run(["mount", "-t", "overlay", "overlay-lvslab-%s-%s" % (topo.name, guest.name),
+             "-o", "lowerdir=%s,upperdir=%s,workdir=%s" % (lower, paths.upper, paths.work), paths.root])
+
+
+def unmount_disk(topo, guest) -> None:
+    paths = GuestPaths(topo, guest)
+    for mnt in mounts_under(paths.base):
+        proc = run(["umount", mnt], check=False)
+        if proc.returncode != 0:
+            run(["umount", "-l", mnt], check=False)
+
+
+def write_config(topo, guest, pubkey: str) -> None:
+    """Write hostname, networkd units and root's key into the guest's disk (through the overlay)."""
+    paths = GuestPaths(topo, guest)
+    old_net = os.path.join(paths.root, "etc/systemd/network")
+    if os.path.isdir(old_net):
+        for entry in os.listdir(old_net):
+            if entry.endswith(".network") and entry[:2].isdigit():
+                os.remove(os.path.join(old_net, entry))
+    for rel, (text, mode) in render.guest_files(topo, guest, pubkey).items():
+        path = os.path.join(paths.root, rel.lstrip("/"))
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        if os.path.exists(path):
+            os.chmod(path, 0o600)
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.chmod(path, mode)
+    os.chmod(os.path.join(paths.root, "root/.ssh"), 0o700)
+
+
+def _marker(topo, guest):
+    paths = GuestPaths(topo, guest)
+    return ("umid=%s" % guest.name, "uml_dir=%s" % paths.uml_dir)
+
+
+def processes(topo, guest):
+    """{pid: pgid} of every host process of this guest (main UML process and its helpers)."""
+    want = _marker(topo, guest)
+    found = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open("/proc/%s/cmdline" % entry, "rb") as fh:
+                args = fh.read().decode(errors="replace").split("\0")
+            if all(w in args for w in want):
+                found[int(entry)] = os.getpgid(int(entry))
+        except (OSError, ProcessLookupError):
+            continue
+    return found
+
+
+def main_pid(topo, guest):
+    paths = GuestPaths(topo, guest)
+    try:
+        with open(paths.pidfile, encoding="utf-8") as fh:
+            pid = int(fh.read().strip())
+    except (OSError, ValueError):
+        return None
+    return pid if pid in processes(topo, guest) else None
+
+
+def state(topo, guest) -> str:
+    pid = main_pid(topo, guest)
+    if pid is None:
+        return "stopped"
+    try:
+        with open("/proc/%d/stat" % pid, encoding="utf-8") as fh:
+            st = fh.read().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return "stopped"
+    return "paused" if st == "T" else "running"
+
+
+def start(topo, guest) -> int:
+    """Boot the guest in its own session/process group inside the lab namespace; return its pid."""
+    paths = GuestPaths(topo, guest)
+    if main_pid(topo, guest) is not None:
+        return main_pid(topo, guest)
+    kill(topo, guest)      # leftovers of an earlier run of this guest, found by their unique arguments
+    stale = os.path.join(paths.uml_dir, guest.name)
+    if os.path.isdir(stale):
+        safe_rmtree(stale)
+    argv = in_netns(topo.namespace, render.uml_argv(topo, guest, paths.root, paths.uml_dir))
+    with open(paths.console, "ab") as con, open(os.devnull, "rb") as devnull:
+        con.write(("\n--- lvslab: boot at %s ---\n" % time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())).encode())
+        con.flush()
+        env = dict(os.environ, TMPDIR="/dev/shm")
+        proc = subprocess.Popen(argv, stdin=devnull, stdout=con, stderr=subprocess.STDOUT,
+                                start_new_session=True, close_fds=True, env=env)
+    with open(paths.pidfile, "w", encoding="utf-8") as fh:
+        fh.write("%d\n" % proc.pid)
+    # Until exec, the child's command line is ours; wait for the kernel to be the process.
+    deadline = time.monotonic() + 10
+    while proc.pid not in processes(topo, guest):
+        if proc.poll() is not None:
+            raise LabError("guest %s: linux.uml exited at once (rc=%s); console log %s" % (guest.name, proc.returncode, paths.console))
+        if time.monotonic() > deadline:
+            raise LabError("guest %s: linux.uml did not start within 10 s" % guest.name)
+        time.sleep(0.02)
+    return proc.pid
+
+
+def processes_in(uml_dir: str):
+    """{pid: pgid} of every guest process of a topology (found by its uml_dir= argument)."""
+    want = "uml_dir=%s" % uml_dir
+    found = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open("/proc/%s/cmdline" % entry, "rb") as fh:
+                args = fh.read().decode(errors="replace").split("\0")
+            if want in args:
+                found[int(entry)] = os.getpgid(int(entry))
+        except (OSError, ProcessLookupError):
+            continue
+    return found
+
+
+def signal_groups(groups, sig) -> None:
+    for pgid in groups:
+        if pgid <= 1:
+            continue
+        try:
+            os.killpg(pgid, sig)
+        except ProcessLookupError:
+            pass
+
+
+def signal_group(topo, guest, sig) -> int:
+    """Send sig to every process group of this guest's processes; return how many groups."""
+    groups = set(processes(topo, guest).values())
+    for pgid in groups:
+        if pgid <= 1:
+            continue
+        try:
+            os.killpg(pgid, sig)
+        except ProcessLookupError:
+            pass
+    return len(groups)
+
+
+def kill(topo, guest, timeout: float = 10.0) -> None:
+    """End the guest hard (SIGKILL to its process groups) and wait until nothing of it is left."""
+    deadline = time.monotonic() + timeout
+    while processes(topo, guest):
+        signal_group(topo, guest, signal.SIGCONT)
+        signal_group(topo, guest, signal.SIGKILL)
+        if time.monotonic() > deadline:
+            raise LabError("guest %s: processes %s survive SIGKILL" % (guest.name, sorted(processes(topo, guest))))
+        time.sleep(0.1)
+    reap()
+
+
+def reap():
+    """Collect exit statuses of guests this process started (no zombies in long-lived callers)."""
+    try:
+        while True:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+            if pid == 0:
+                break
+    except ChildProcessError:
+        pass
+
+
+def pause(topo, guest) -> None:
+    if not signal_group(topo, guest, signal.SIGSTOP):
+        raise LabError("guest %s is not running; start it with: lvslab start %s %s" % (guest.name, topo.path, guest.name))
+
+
+def resume(topo, guest) -> None:
+    if not signal_group(topo, guest, signal.SIGCONT):
+        raise LabError("guest %s is not running; start it with: lvslab start %s %s" % (guest.name, topo.path, guest.name))
+
+
+def remove_disk(topo, guest) -> None:
+    paths = GuestPaths(topo, guest)
+    unmount_disk(topo, guest)
+    safe_rmtree(paths.base)

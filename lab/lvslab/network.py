@@ -1,0 +1,65 @@
+"""The lab's network namespace: one bridge per segment, one tap per guest interface, all inside it.
+
+Nothing is created outside the namespace, so names only need to be unique within it and several
+topologies run side by side. Offloads are turned off on taps and bridges (see docs/lab.md: with
+them on, host-to-guest TCP crawls).
+"""
+from __future__ import annotations
+
+import os
+
+from .util import in_netns, netns_path, run
+
+OFFLOADS = ["tso", "off", "gso", "off", "gro", "off", "tx", "off", "sg", "off"]
+
+
+def exists(topo) -> bool:
+    return os.path.exists(netns_path(topo.namespace))
+
+
+def _ethtool_off(ns, dev):
+    # Some offloads are fixed on some devices; ethtool then exits non-zero for that flag only.
+    run(in_netns(ns, ["ethtool", "-K", dev] + OFFLOADS), check=False)
+
+
+def create(topo) -> None:
+    """Create the namespace with its bridges and taps (the caller has removed any stale one)."""
+    ns = topo.namespace
+    run(["ip", "netns", "add", ns])
+    lines = ["link set lo up"]
+    for net in topo.all_networks:
+        lines.append("link add %s type bridge stp_state 0 forward_delay 0 mcast_snooping 0" % net.bridge)
+        if net.client is not None:
+            lines.append("address add %s/%d dev %s" % (net.client, net.subnet.prefixlen, net.bridge))
+        lines.append("link set %s up" % net.bridge)
+    for guest in topo.guests:
+        for iface in guest.interfaces:
+            lines.append("tuntap add dev %s mode tap" % iface.tap)
+            lines.append("link set %s master %s" % (iface.tap, iface.network.bridge))
+            lines.append("link set %s up" % iface.tap)
+    run(["ip", "-n", ns, "-batch", "-"], input_text="\n".join(lines) + "\n")
+    # The namespace is a client, never a router between segments.
+    run(in_netns(ns, ["sysctl", "-q", "-w", "net.ipv4.ip_forward=0"]), check=False)
+    for net in topo.all_networks:
+        _ethtool_off(ns, net.bridge)
+    for guest in topo.guests:
+        for iface in guest.interfaces:
+            _ethtool_off(ns, iface.tap)
+
+
+def delete(topo) -> None:
+    if exists(topo):
+        # Deleting the namespace deletes its bridges and taps with it.
+        run(["ip", "netns", "delete", topo.namespace])
+
+
+def set_link(topo, guest, network: str, up: bool) -> None:
+    """Cut or restore one guest's link on one segment (the host side of its tap)."""
+    iface = guest.interface(network)
+    run(["ip", "-n", topo.namespace, "link", "set", iface.tap, "up" if up else "down"])
+
+
+def link_state(topo, guest, network: str) -> str:
+    iface = guest.interface(network)
+    out = run(["ip", "-n", topo.namespace, "-o", "link", "show", iface.tap], check=False).stdout or ""
+    return "up" if ",UP" in out or "<UP" in out else "down"
