@@ -1,0 +1,275 @@
+# -*- coding: utf-8 -*-
+# Copyright: lvs.cluster contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""What each module does, start to end: validate, read, diff, (check mode: stop), apply, verify.
+
+Each module is DOCUMENTATION + argument_spec + ``run(module, <function here>)``.
+"""
+
+from __future__ import annotations
+
+import time
+
+from ansible_collections.lvs.cluster.plugins.module_utils.ipvs import differ, parser, validate
+from ansible_collections.lvs.cluster.plugins.module_utils.ipvs.argv import restore_line, start_daemon_argv, stop_daemon_argv, timeouts_argv
+from ansible_collections.lvs.cluster.plugins.module_utils.ipvs.exceptions import IPVSError, IPVSValidationError, IPVSVerifyError
+from ansible_collections.lvs.cluster.plugins.module_utils.ipvs.model import ServerKey
+from ansible_collections.lvs.cluster.plugins.module_utils.ipvs.runner import Runner
+
+# Up to this many operations run as separate ipvsadm calls (an error names its entry at once);
+# more go through one ``ipvsadm -R`` followed by a verification.
+BATCH_THRESHOLD = 8
+
+
+def run(module, function):
+    """Call ``function(module)`` and exit the module with its result, or fail with a clear message."""
+    try:
+        result = function(module)
+    except IPVSError as exc:
+        extra = {}
+        if isinstance(exc, IPVSVerifyError):
+            extra["commands"] = exc.commands
+            extra["missing"] = exc.missing
+        module.fail_json(msg=str(exc), **extra)
+    module.exit_json(**result)
+
+
+def _converge(module, runner, ops, reread, batch, extra=None):
+    """Report (and unless in check mode, apply and verify) ``ops``.
+
+    ``reread(table)`` recomputes the operations still needed against a fresh table: after
+    applying it must be empty, or the entries it names did not land.
+    """
+    started = time.monotonic()
+    result = {
+        "changed": bool(ops),
+        "commands": ["ipvsadm " + restore_line(op) for op in ops],
+        "operations": [op.to_dict() for op in ops],
+        "batch": bool(batch and ops),
+    }
+    if module._diff and ops:
+        result["diff"] = differ.diff_text(ops)
+    if ops and not module.check_mode:
+        stderr = runner.apply(ops, batch=batch)
+        after = runner.read_table()
+        remaining = reread(after)
+        if remaining:
+            missing = ["%s (%s)" % (op.entity, op.action.replace("_", " ")) for op in remaining]
+            if stderr:
+                missing.append("ipvsadm -R said: %s" % " | ".join(stderr.splitlines()))
+            raise IPVSVerifyError(missing, result["commands"])
+    if extra:
+        result.update(extra(runner) if callable(extra) else extra)
+    runner.timings["apply_and_verify"] = time.monotonic() - started
+    result["timings"] = {name: round(value, 4) for name, value in runner.timings.items()}
+    return result
+
+
+def ensure_service(module):
+    params = module.params
+    start = time.monotonic()
+    desired = validate.virtual_service(params)
+    manage_servers = params.get("real_servers") is not None
+    if manage_servers:
+        desired.real_servers = validate.real_servers(params["real_servers"], desired.key, "real_servers")
+    elif params.get("purge_real_servers"):
+        raise IPVSValidationError("purge_real_servers", True, "needs real_servers (the list to keep); give real_servers: [] to remove them all")
+    runner = Runner(module)
+    table = runner.read_table()
+    if params["state"] == "absent":
+        def plan(tbl):
+            return differ.diff_service(tbl.get(desired.key), None)
+    else:
+        def plan(tbl):
+            return differ.diff_service(tbl.get(desired.key), desired, manage_servers, params.get("purge_real_servers"))
+    ops = plan(table)
+    runner.timings["validate_read_diff"] = time.monotonic() - start
+
+    def extra(run_):
+        if params["state"] == "absent":
+            return {"service": None}
+        current = runner.read_table().get(desired.key) if ops and not module.check_mode else table.get(desired.key)
+        return {"service": (current or desired).to_dict()}
+    return _converge(module, runner, ops, plan, batch=len(ops) > BATCH_THRESHOLD, extra=extra)
+
+
+def ensure_real_server(module):
+    params = module.params
+    key = validate.parse_service_ref("service", params["service"])
+    if params["state"] == "absent":
+        address, _family = validate.address("address", params["address"])
+        port = params.get("port")
+        if port is None:
+            port = 0 if key.is_fwmark else key.port
+        server_key = ServerKey(address, validate.port("port", port, allow_zero=True))
+        desired = None
+    else:
+        desired = validate.real_server(params, key)
+        server_key = desired.key
+    runner = Runner(module)
+    table = runner.read_table()
+    service = table.get(key)
+    if service is None:
+        if desired is None:
+            return {"changed": False, "commands": [], "operations": [], "batch": False, "real_server": None}
+        raise IPVSValidationError("service", params["service"], "this virtual service does not exist on the host; "
+                                  "create it first (lvs.cluster.ipvs_service or lvs.cluster.ipvs_table)")
+
+    def plan(tbl):
+        svc = tbl.get(key)
+        if svc is None:
+            return [differ.Op("add_service", service)]
+        return differ.diff_server(svc, svc.real_servers.get(server_key), desired)
+    ops = plan(table)
+
+    def extra(run_):
+        if desired is None:
+            return {"real_server": None}
+        return {"real_server": desired.to_dict()}
+    return _converge(module, runner, ops, plan, batch=False, extra=extra)
+
+
+def ensure_table(module):
+    params = module.params
+    start = time.monotonic()
+    desired = validate.table(params["services"])
+    runner = Runner(module)
+    table = runner.read_table()
+
+    def plan(tbl):
+        return differ.diff_table(tbl, desired, purge=params["purge"])
+    ops = plan(table)
+    runner.timings["validate_read_diff"] = time.monotonic() - start
+    summary = {}
+    for op in ops:
+        summary[op.action] = summary.get(op.action, 0) + 1
+    return _converge(module, runner, ops, plan, batch=True, extra={
+        "summary": summary, "services_declared": len(desired),
+        "real_servers_declared": sum(len(s.real_servers) for s in desired.values())})
+
+
+def gather_info(module):
+    params = module.params
+    only = validate.parse_service_ref("service", params["service"]) if params.get("service") else None
+    runner = Runner(module)
+    table = runner.read_table()
+    _rc, listing, _err = runner.run(["-L", "-n"])
+    listed = parser.parse_list(listing)
+    stats = rates = {}
+    if params["counters"]:
+        _rc, out, _err = runner.run(["-L", "-n", "--stats", "--exact"])
+        stats = parser.parse_counters(out, "stats")
+        _rc, out, _err = runner.run(["-L", "-n", "--rate", "--exact"])
+        rates = parser.parse_counters(out, "rate")
+    services = []
+    for key in sorted(table):
+        if only is not None and key != only:
+            continue
+        service = table[key]
+        data = service.to_dict(with_servers=False)
+        data["name"] = str(key)
+        if key in stats:
+            data["stats"] = stats[key]["counters"]
+        if key in rates:
+            data["rates"] = rates[key]["counters"]
+        servers = []
+        for skey in sorted(service.real_servers):
+            server = service.real_servers[skey]
+            item = server.to_dict()
+            item["name"] = str(skey)
+            point = (server.address, server.port)
+            listed_server = listed.get(key, {}).get("servers", {}).get(point)
+            if listed_server:
+                item["forward"] = listed_server["forward"]
+                item["active_conns"] = listed_server["active_conns"]
+                item["inactive_conns"] = listed_server["inactive_conns"]
+            if key in stats and point in stats[key]["servers"]:
+                item["stats"] = stats[key]["servers"][point]["counters"]
+            if key in rates and point in rates[key]["servers"]:
+                item["rates"] = rates[key]["servers"][point]["counters"]
+            servers.append(item)
+        data["real_servers"] = servers
+        services.append(data)
+    result = {"changed": False, "services": services, "ipvs": parser.parse_version(listing) or {}}
+    if only is None:
+        result["timeouts"] = runner.read_timeouts().to_dict()
+        result["sync_daemons"] = [daemon.to_dict() for daemon in runner.read_daemons()]
+    return result
+
+
+def ensure_timeouts(module):
+    wanted = validate.timeouts(module.params)
+    runner = Runner(module)
+    current = runner.read_timeouts()
+    changes = {name: value for name, value in wanted.items() if getattr(current, name) != value}
+    result = {"changed": bool(changes), "commands": [], "timeouts": current.to_dict()}
+    if not changes:
+        return result
+    args = timeouts_argv(changes)
+    result["commands"] = ["ipvsadm " + " ".join(args)]
+    after = dict(current.to_dict(), **changes)
+    if module._diff:
+        result["diff"] = {"before": "".join("%s: %s\n" % (n, getattr(current, n)) for n in sorted(changes)),
+                          "after": "".join("%s: %s\n" % (n, changes[n]) for n in sorted(changes))}
+    if not module.check_mode:
+        runner.run(args, entity="IPVS timeouts")
+        now = runner.read_timeouts()
+        if any(getattr(now, name) != value for name, value in changes.items()):
+            raise IPVSVerifyError(["timeout %s is %s, not %s" % (n, getattr(now, n), v) for n, v in changes.items() if getattr(now, n) != v],
+                                  result["commands"])
+        after = now.to_dict()
+    result["timeouts"] = after
+    return result
+
+
+def _daemon_matches(current, desired):
+    if current.mcast_interface != desired.mcast_interface or current.syncid != desired.syncid:
+        return False
+    for name in ("sync_maxlen", "mcast_group", "mcast_port", "mcast_ttl"):
+        value = getattr(desired, name)
+        if value is not None and getattr(current, name) != value:
+            return False
+    return True
+
+
+def _daemon_text(daemon):
+    if daemon is None:
+        return ""
+    return "".join("%s: %s\n" % (name, value) for name, value in sorted(daemon.to_dict().items()) if value is not None)
+
+
+def ensure_sync_daemon(module):
+    params = module.params
+    role = params["role"]
+    desired = validate.sync_daemon(params) if params["state"] == "started" else None
+    runner = Runner(module)
+    running = [d for d in runner.read_daemons() if d.role == role]
+    current = running[0] if running else None
+    commands = []
+    if desired is None:
+        if current is not None:
+            commands.append(stop_daemon_argv(role))
+    elif current is None:
+        commands.append(start_daemon_argv(desired))
+    elif not _daemon_matches(current, desired):
+        # The kernel has no edit for a sync daemon: stop it and start it with the new options.
+        commands += [stop_daemon_argv(role), start_daemon_argv(desired)]
+    result = {"changed": bool(commands), "commands": ["ipvsadm " + " ".join(c) for c in commands],
+              "sync_daemon": current.to_dict() if current else None}
+    if commands and module._diff:
+        result["diff"] = {"before": _daemon_text(current), "after": _daemon_text(desired)}
+    if commands and not module.check_mode:
+        runner.run_commands(commands)
+        now = [d for d in runner.read_daemons() if d.role == role]
+        if desired is None and now:
+            raise IPVSVerifyError(["the %s sync daemon is still running" % role], result["commands"])
+        if desired is not None and (not now or not _daemon_matches(now[0], desired)):
+            raise IPVSVerifyError(["the %s sync daemon is %s" % (role, "not running" if not now else "running with " + _daemon_text(now[0]).replace("\n", ", "))],
+                                  result["commands"])
+        result["sync_daemon"] = now[0].to_dict() if now else None
+    elif commands and desired is not None:
+        result["sync_daemon"] = desired.to_dict()
+    elif commands:
+        result["sync_daemon"] = None
+    return result
