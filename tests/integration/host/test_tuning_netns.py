@@ -1,0 +1,146 @@
+"""Real runs of the tuning modules on the host kernel, in a network namespace the test makes."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import uuid
+
+import pytest
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..'))
+VENV_BIN = os.path.join(REPO, '.venv', 'bin')
+PLAYBOOK = os.path.join(os.path.dirname(__file__), 'tuning_netns.yml')
+
+pytestmark = pytest.mark.skipif(os.geteuid() != 0 or not shutil.which('ip'), reason='needs root and iproute2')
+
+
+def sh(*argv, check=True):
+    return subprocess.run(argv, check=check, capture_output=True, text=True)
+
+
+@pytest.fixture
+def netns():
+    tag = uuid.uuid4().hex[:6]
+    ns, ifa, ifb = 'lvstune-%s' % tag, 'lt%sa' % tag, 'lt%sb' % tag
+    sh('ip', 'netns', 'add', ns)
+    try:
+        sh('ip', '-n', ns, 'link', 'add', ifa, 'numtxqueues', '4', 'numrxqueues', '4',
+           'type', 'veth', 'peer', 'name', ifb, 'numtxqueues', '4', 'numrxqueues', '4')
+        sh('ip', '-n', ns, 'link', 'set', ifa, 'up')
+        sh('ip', '-n', ns, 'link', 'set', ifb, 'up')
+        yield ns, ifa
+    finally:
+        sh('ip', 'netns', 'del', ns, check=False)
+
+
+def env():
+    out = dict(os.environ, ANSIBLE_STDOUT_CALLBACK='ansible.posix.json', ANSIBLE_NOCOLOR='1',
+               ANSIBLE_LOCALHOST_WARNING='false', ANSIBLE_INVENTORY_UNPARSED_WARNING='false',
+               ANSIBLE_LOAD_CALLBACK_PLUGINS='1',
+               ANSIBLE_PYTHON_INTERPRETER=os.path.join(VENV_BIN, 'python'))
+    out['PATH'] = VENV_BIN + os.pathsep + out.get('PATH', '')
+    return out
+
+
+def playbook(ns, iface, *extra):
+    argv = ['ip', 'netns', 'exec', ns, os.path.join(VENV_BIN, 'ansible-playbook'), '-i', 'localhost,',
+            '-e', 'tuning_test_interface=%s' % iface, PLAYBOOK] + list(extra)
+    proc = subprocess.run(argv, cwd=REPO, env=env(), capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return json_out(proc.stdout)['stats']['localhost']
+
+
+def adhoc(ns, module, args, extra=()):
+    argv = ([] if ns is None else ['ip', 'netns', 'exec', ns]) + [
+        os.path.join(VENV_BIN, 'ansible'), 'localhost', '-i', 'localhost,', '-c', 'local', '-m', module, '-a', json.dumps(args)]
+    proc = subprocess.run(argv + list(extra), cwd=REPO, env=env(), capture_output=True, text=True)
+    result = json_out(proc.stdout)['plays'][0]['tasks'][0]['hosts']['localhost']
+    return proc.returncode, result
+
+
+def queue_files(ns, iface):
+    script = ('cd /sys/class/net/%s/queues && for f in rx-*/rps_cpus rx-*/rps_flow_cnt tx-*/xps_cpus; '
+              'do printf "%%s=%%s\\n" "$f" "$(cat $f)"; done' % iface)
+    out = sh('ip', 'netns', 'exec', ns, 'sh', '-c', script).stdout
+    return dict(line.split('=', 1) for line in out.splitlines())
+
+
+def json_out(stdout):
+    """The json callback's document (ansible.cfg's profile_tasks prints a line before it)."""
+    start = 0 if stdout.startswith('{') else stdout.index('\n{') + 1
+    return json.JSONDecoder().raw_decode(stdout[start:])[0]
+
+
+def online_cpus():
+    with open('/sys/devices/system/cpu/online') as handle:
+        return handle.read().strip()
+
+
+def test_net_queues_for_real(netns):
+    ns, iface = netns
+    pristine = queue_files(ns, iface)
+    assert pristine['rx-0/rps_cpus'].strip('0,') == '' and pristine['rx-0/rps_flow_cnt'] == '0'
+
+    stats = playbook(ns, iface, '--check', '--diff')
+    assert stats['changed'] == 1 and stats['failures'] == 0
+    assert queue_files(ns, iface) == pristine, 'check mode wrote something'
+
+    stats = playbook(ns, iface)
+    assert stats['changed'] == 1 and stats['failures'] == 0
+    after = queue_files(ns, iface)
+    ncpu = os.cpu_count()
+    full = '%x' % ((1 << ncpu) - 1)
+    for q in range(4):
+        assert after['rx-%d/rps_cpus' % q].lstrip('0,') == full
+        assert after['rx-%d/rps_flow_cnt' % q] == '4096'
+    # every online CPU has a queue, every queue has a CPU; with at least as many CPUs as
+    # queues each CPU is on exactly one queue, with fewer (this host: 2) queues share CPUs
+    xps = [int(after['tx-%d/xps_cpus' % q].replace(',', ''), 16) for q in range(4)]
+    union = 0
+    for mask in xps:
+        assert mask
+        if ncpu >= 4:
+            assert mask & union == 0
+        union |= mask
+    assert union == (1 << ncpu) - 1
+
+    stats = playbook(ns, iface)
+    assert stats['changed'] == 0 and stats['failures'] == 0
+    assert queue_files(ns, iface) == after
+
+
+@pytest.mark.parametrize('args,words', [
+    ({'cpus': '0-4095', 'rps': True}, ["cpus='0-4095'", 'that do not exist']),
+    ({'cpus': '0x0', 'xps': 'spread'}, ["cpus='0x0'", 'leaves no CPU']),
+    ({'interface': 'nosuch0', 'rps': True}, ["interface='nosuch0' does not exist"]),
+])
+def test_bad_input_fails_before_writing(netns, args, words):
+    ns, iface = netns
+    pristine = queue_files(ns, iface)
+    rc, result = adhoc(ns, 'lvs.cluster.net_queues', dict({'interface': iface, 'rps_flow_cnt': 2048}, **args))
+    assert rc != 0 and result['failed']
+    for word in words + ['host ']:
+        assert word in result['msg']
+    if 'interface' not in args:
+        assert 'interface %s' % iface in result['msg']
+    assert queue_files(ns, iface) == pristine
+
+
+def test_irq_affinity_reads_real_interrupts_check_mode():
+    """On the shared host only check mode: /proc/interrupts and /proc/irq are read for real."""
+    before = dict((irq, open('/proc/irq/%s/smp_affinity_list' % irq).read()) for irq in os.listdir('/proc/irq') if irq.isdigit())
+    found = {}
+    for iface in sorted(os.listdir('/sys/class/net')):
+        rc, result = adhoc(None, 'lvs.cluster.irq_affinity', {'interface': iface, 'cpus': 'local', 'allow_no_irqs': True}, ['--check'])
+        assert rc == 0, result
+        assert result['cpus'] and result['cpus_from']
+        found[iface] = result['irqs']
+        for setting in result['settings']:
+            assert setting['path'].startswith('/proc/irq/')
+    after = dict((irq, open('/proc/irq/%s/smp_affinity_list' % irq).read()) for irq in before)
+    assert after == before, 'check mode changed an IRQ affinity'
+    if not any(found.values()):
+        pytest.skip('no NIC with queue interrupts on this host (all virtual?): %r' % found)
+    assert online_cpus()
