@@ -105,7 +105,9 @@ irqs:
   elements: int
   sample: [38, 39]
 settings:
-  description: Each queue interrupt's smp_affinity_list file with its value before and after.
+  description:
+    - Each queue interrupt's smp_affinity_list file with its value before and after, C(value), the exact text written,
+      and C(irq_name), the interrupt's name in /proc/interrupts (stable across reboots, unlike its number).
   returned: always
   type: list
   elements: dict
@@ -114,6 +116,8 @@ settings:
       item: irq 38 (virtio2-input.0)
       before: "0-1"
       after: "0"
+      value: "0"
+      irq_name: virtio2-input.0
       changed: true
 '''
 

@@ -123,7 +123,7 @@ tx_queues:
   type: int
   sample: 4
 settings:
-  description: Every file the module manages on this interface, with its value before and after (CPU lists for masks).
+  description: Every file the module manages on this interface, with its value before and after (CPU lists for masks) and C(value), the exact text written (a mask for masks).
   returned: always
   type: list
   elements: dict
@@ -132,6 +132,7 @@ settings:
       item: rx-0 rps_cpus
       before: ""
       after: "0-1"
+      value: "3"
       changed: true
 '''
 

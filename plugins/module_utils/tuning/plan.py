@@ -28,13 +28,18 @@ class Write:
     after: str         # normalised desired value
     value: str         # exact text written to the file
     kind: str = 'cpus'
+    irq_name: str = ''    # for interrupts: the action name, stable across reboots (the number is not)
 
     @property
     def changed(self):
         return self.before != self.after
 
     def as_dict(self):
-        return {'path': self.path, 'item': self.item, 'before': self.before, 'after': self.after, 'changed': self.changed}
+        out = {'path': self.path, 'item': self.item, 'before': self.before, 'after': self.after, 'value': self.value,
+               'changed': self.changed}
+        if self.irq_name:
+            out['irq_name'] = self.irq_name
+        return out
 
 
 def resolve_cpus(host, ifname, spec, option='cpus'):
@@ -118,6 +123,9 @@ def plan_net_queues(host, ifname, cpus='local', rps=None, rps_flow_cnt=None, xps
     facts = {'rx_queues': len(rx), 'tx_queues': len(tx)}
     if rps_flow_cnt is not None and rps_flow_cnt < 0:
         raise TuningError('host %s, interface %s: rps_flow_cnt=%r must be 0 or more' % (host.hostname, ifname, rps_flow_cnt))
+    if not rx and (rps is not None or rps_flow_cnt is not None):
+        raise TuningError('host %s, interface %s: %s/queues has no rx-N directories: this kernel has no RPS/RFS '
+                          '(CONFIG_RPS needs SMP; uniprocessor kernels have none)' % (host.hostname, ifname, netdir))
     chosen = frozenset()
     if rps or xps == 'spread':
         chosen, more, source = resolve_cpus(host, ifname, cpus)
@@ -199,7 +207,7 @@ def plan_irq_affinity(host, ifname, cpus='local', strategy='spread', allow_no_ir
         except ValueError as exc:
             raise TuningError('host %s: %s holds %r: %s' % (host.hostname, path, text, exc))
         writes.append(Write(path=path, item='irq %d (%s)' % (q.irq, q.name), before=format_cpulist(current),
-                            after=format_cpulist(desired), value=format_cpulist(desired)))
+                            after=format_cpulist(desired), value=format_cpulist(desired), irq_name=q.name))
     return writes, warnings, facts
 
 

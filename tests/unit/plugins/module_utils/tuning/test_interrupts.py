@@ -88,3 +88,11 @@ def test_driver_naming(name, kind, index):
 def test_similar_interface_name_not_matched():
     text = '           CPU0\n  99:          0  IR-PCI-MSI 1-edge      eth30-TxRx-1\n'
     assert not queue_irqs(parse_interrupts(text), 'eth3')
+
+
+def test_parse_uml_guest():
+    irqs = dict((i.irq, i) for i in parse_interrupts(read('uml-1cpu')))
+    assert irqs[12].chip == 'SIGIO' and irqs[12].actions == ('vec1',)
+    assert irqs[0].actions == ('hr timer',)
+    assert set(irqs[12].counts) == {0}
+    assert not queue_irqs(list(irqs.values()), 'vec1')

@@ -184,3 +184,17 @@ def test_bad_cpus_fail_before_any_write(kernel_tree):
     with pytest.raises(TuningError, match="cpus='0-63' names CPUs 40-63 that do not exist"):
         plan_irq_affinity(view, 'ens1f0np0', cpus='0-63')
     assert read(view, '/proc/irq/141/smp_affinity_list') == '0-4,6-38'
+
+
+# ---- the lab's uniprocessor UML guest (recorded) ----------------------------------------
+
+def test_uml_guest_has_no_rps_and_no_queue_irqs(kernel_tree):
+    view = host(kernel_tree, 'uml-1cpu')
+    assert view.online == frozenset([0])
+    assert view.queues('vec1') == ([], [0])
+    with pytest.raises(TuningError, match='host h1, interface vec1: .* has no rx-N directories: this kernel has no RPS'):
+        plan_net_queues(view, 'vec1', cpus='all', rps=True)
+    writes, warnings, _facts = plan_net_queues(view, 'vec1', cpus='all', xps='spread')
+    assert writes == [] and 'single-queue' in warnings[0]
+    with pytest.raises(TuningError, match='no queue interrupts found'):
+        plan_irq_affinity(view, 'vec1', cpus='all')
