@@ -1,0 +1,155 @@
+"""Differ and argv building, anchored on tables recorded from a real kernel."""
+from __future__ import annotations
+
+import copy
+
+from ansible_collections.lvs.cluster.plugins.module_utils.ipvs import argv, differ, parser, validate
+from ansible_collections.lvs.cluster.plugins.module_utils.ipvs.model import ServerKey, ServiceKey
+
+
+def recorded(fixture):
+    return parser.merge_thresholds(parser.parse_save(fixture("mixed_save")), parser.parse_thresholds(fixture("mixed_thresholds")))
+
+
+# The mixed table of fixtures/capture.sh, declared the way a user writes it.
+DECLARED = [
+    {"address": "192.0.2.10", "port": 80, "scheduler": "wrr", "real_servers": [
+        {"address": "198.51.100.11", "weight": 100},
+        {"address": "198.51.100.12", "weight": 0, "upper_threshold": 500, "lower_threshold": 400},
+        {"address": "198.51.100.13", "port": 8080, "method": "nat", "weight": 5}]},
+    {"address": "192.0.2.10", "port": 443, "scheduler": "sh", "scheduler_flags": ["sh-port", "flag-1"],
+     "persistence_timeout": 600, "persistence_netmask": "24", "real_servers": [{"address": "198.51.100.11"}]},
+    {"protocol": "udp", "address": "192.0.2.53", "port": 53, "scheduler": "mh", "scheduler_flags": ["mh-fallback", "mh-port"],
+     "one_packet": True, "real_servers": [{"address": "198.51.100.21", "port": 5353, "method": "nat"}]},
+    {"protocol": "udp", "address": "192.0.2.60", "port": 5060, "scheduler": "rr", "persistence_timeout": 300,
+     "persistence_engine": "sip", "real_servers": [{"address": "198.51.100.31", "method": "nat"}]},
+    {"protocol": "sctp", "address": "192.0.2.70", "port": 3868, "scheduler": "fo", "real_servers": [
+        {"address": "198.51.100.41", "weight": 10}, {"address": "198.51.100.42", "weight": 20}]},
+    {"address": "192.0.2.80", "port": 0, "scheduler": "lblcr", "persistence_timeout": 1200, "persistence_netmask": "255.255.0.0",
+     "real_servers": [{"address": "198.51.100.51", "port": 0, "method": "nat"}]},
+    {"address": "[2001:db8:0::10]", "port": 443, "scheduler": "ovf", "persistence_timeout": 300, "persistence_netmask": "/64",
+     "real_servers": [
+         {"address": "2001:db8:1:0::11", "weight": 7},
+         {"address": "2001:db8:1::12", "port": 8443, "method": "nat", "weight": 3, "upper_threshold": 1000, "lower_threshold": 10},
+         {"address": "203.0.113.5", "method": "tunnel"}]},
+    {"protocol": "fwmark", "fwmark": 10, "scheduler": "rr", "persistence_timeout": 300, "real_servers": [
+        {"address": "203.0.113.21", "method": "tunnel", "tun_type": "gue", "tun_port": 6080, "tun_csum": "remcsum"},
+        {"address": "203.0.113.22", "method": "tunnel", "tun_type": "gue", "tun_port": 6081, "tun_csum": "csum"},
+        {"address": "203.0.113.23", "method": "tunnel", "tun_type": "gre", "tun_csum": "csum"},
+        {"address": "203.0.113.24", "method": "tunnel", "tun_type": "gre"},
+        {"address": "203.0.113.25", "method": "tunnel"}]},
+    {"protocol": "fwmark", "fwmark": 20, "family": "ipv6", "scheduler": "wlc", "scheduler_flags": ["flag-3", "flag-1"],
+     "real_servers": [{"address": "2001:db8:1::21", "weight": 2}]},
+] + [{"address": "192.0.2.%d" % (90 + i), "port": 22, "scheduler": s} for i, s in enumerate(["dh", "lblc", "lc", "sed", "nq"])]
+
+
+def test_declared_matches_kernel_exactly(fixture):
+    """What a user declares, normalised, equals what the kernel reports: nothing to do."""
+    desired = validate.table(DECLARED)
+    assert differ.diff_table(recorded(fixture), desired, purge=True) == []
+
+
+def test_from_empty_rebuilds_the_recorded_save(fixture):
+    current = recorded(fixture)
+    ops = differ.diff_table({}, current)
+    assert [op.action for op in ops].count("add_service") == 14
+    assert [op.action for op in ops].count("add_server") == 18
+    # Every add_service precedes every add_server.
+    actions = [op.action for op in ops]
+    assert max(i for i, a in enumerate(actions) if a == "add_service") < min(i for i, a in enumerate(actions) if a == "add_server")
+    # Replaying our lines through the parser gives the same table back.
+    script = argv.restore_script(ops)
+    reparsed = parser.parse_save(script)
+    assert differ.diff_table(reparsed, current) == []
+    # Our lines are the kernel's own -S lines, plus the explicit thresholds.
+    ours = {line.replace(" -x 0 -y 0", "") for line in script.splitlines()}
+    kernel = set(fixture("mixed_save").splitlines())
+    assert ours - kernel == {
+        "-a -t 192.0.2.10:80 -r 198.51.100.12:80 -g -w 0 -x 500 -y 400",
+        "-a -t [2001:db8::10]:443 -r [2001:db8:1::12]:8443 -m -w 3 -x 1000 -y 10",
+    }
+
+
+def test_weight_change_is_an_in_place_edit(fixture):
+    current = recorded(fixture)
+    desired = copy.deepcopy(current)
+    svc = desired[ServiceKey("tcp", "192.0.2.10", 80)]
+    svc.real_servers[ServerKey("198.51.100.11", 80)].weight = 50
+    ops = differ.diff_table(current, desired)
+    assert [(op.action, str(op.server.key)) for op in ops] == [("edit_server", "198.51.100.11:80")]
+    assert argv.op_argv(ops[0]) == ["-e", "-t", "192.0.2.10:80", "-r", "198.51.100.11:80", "-g", "-w", "50", "-x", "0", "-y", "0"]
+    diff = differ.diff_text(ops)
+    assert diff == {"before": "-a -t 192.0.2.10:80 -r 198.51.100.11:80 -g -w 100 -x 0 -y 0\n",
+                    "after": "-a -t 192.0.2.10:80 -r 198.51.100.11:80 -g -w 50 -x 0 -y 0\n"}
+
+
+def test_service_edit_carries_every_attribute(fixture):
+    current = recorded(fixture)
+    desired = copy.deepcopy(current)
+    v6 = desired[ServiceKey("tcp", "2001:db8::10", 443, family="ipv6")]
+    v6.scheduler = "wlc"
+    ops = differ.diff_table(current, desired)
+    assert len(ops) == 1 and ops[0].action == "edit_service"
+    # -E resets what it is not given: persistence and its mask must be repeated.
+    assert argv.op_argv(ops[0]) == ["-E", "-t", "[2001:db8::10]:443", "-s", "wlc", "-p", "300", "-M", "64"]
+
+
+def test_method_change_is_an_edit_port_change_is_replace(fixture):
+    current = recorded(fixture)
+    desired = copy.deepcopy(current)
+    fwm = desired[ServiceKey("fwmark", fwmark=10)]
+    gre = fwm.real_servers[ServerKey("203.0.113.24", 0)]
+    gre.tun_csum = "csum"
+    http = desired[ServiceKey("tcp", "192.0.2.10", 80)]
+    nat = http.real_servers.pop(ServerKey("198.51.100.13", 8080))
+    nat.port = 8081
+    http.real_servers[nat.key] = nat
+    ops = differ.diff_table(current, desired, purge=True)
+    assert [argvline for argvline in map(argv.restore_line, ops)] == [
+        "-d -t 192.0.2.10:80 -r 198.51.100.13:8080",
+        "-a -t 192.0.2.10:80 -r 198.51.100.13:8081 -m -w 5 -x 0 -y 0",
+        "-e -f 10 -r 203.0.113.24:0 -i -w 1 -x 0 -y 0 --tun-type gre --tun-csum",
+    ]
+
+
+def test_purge_deletes_undeclared_services_and_servers(fixture):
+    current = recorded(fixture)
+    desired = validate.table(DECLARED[:1])
+    desired[ServiceKey("tcp", "192.0.2.10", 80)].real_servers.pop(ServerKey("198.51.100.13", 8080))
+    ops = differ.diff_table(current, desired, purge=True)
+    assert ops[0].action == "delete_service"
+    assert sum(op.action == "delete_service" for op in ops) == 13
+    assert [argv.restore_line(op) for op in ops if op.action == "delete_server"] == ["-d -t 192.0.2.10:80 -r 198.51.100.13:8080"]
+    assert "-D -f 20 -6" in [argv.restore_line(op) for op in ops]
+    assert differ.diff_table(current, desired, purge=False) == []
+
+
+def test_purge_with_empty_declaration_empties_the_table(fixture):
+    ops = differ.diff_table(recorded(fixture), {}, purge=True)
+    assert {op.action for op in ops} == {"delete_service"} and len(ops) == 14
+
+
+def test_single_service_and_server_diffs(fixture):
+    current = recorded(fixture)
+    http = current[ServiceKey("tcp", "192.0.2.10", 80)]
+    assert differ.diff_service(http, None)[0].action == "delete_service"
+    assert differ.diff_service(None, None) == []
+    wanted = copy.deepcopy(http)
+    wanted.real_servers = {}
+    assert differ.diff_service(http, wanted, manage_servers=True, purge=False) == []
+    assert len(differ.diff_service(http, wanted, manage_servers=True, purge=True)) == 3
+    assert differ.diff_service(http, wanted, manage_servers=False, purge=True) == []
+    server = http.real_servers[ServerKey("198.51.100.11", 80)]
+    assert differ.diff_server(http, server, copy.deepcopy(server)) == []
+    assert differ.diff_server(http, server, None)[0].action == "delete_server"
+    assert differ.diff_server(http, None, server)[0].action == "add_server"
+
+
+def test_timeouts_and_daemon_argv():
+    assert argv.timeouts_argv({"tcp": 600}) == ["--set", "600", "0", "0"]
+    daemon = validate.sync_daemon({"role": "backup", "interface": "eth1", "syncid": 9, "sync_maxlen": 1200,
+                                   "mcast_group": "239.1.2.3", "mcast_port": 8850, "mcast_ttl": 2})
+    assert argv.start_daemon_argv(daemon) == ["--start-daemon", "backup", "--mcast-interface", "eth1", "--syncid", "9",
+                                              "--sync-maxlen", "1200", "--mcast-group", "239.1.2.3",
+                                              "--mcast-port", "8850", "--mcast-ttl", "2"]
+    assert argv.stop_daemon_argv("master") == ["--stop-daemon", "master"]
