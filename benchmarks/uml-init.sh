@@ -9,6 +9,7 @@ mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t tmpfs tmpfs /tmp
 mount -t tmpfs tmpfs /run
+mount -t tmpfs tmpfs /dev/shm 2>/dev/null || { mkdir -p /dev/shm && mount -t tmpfs tmpfs /dev/shm; }
 mount -t tmpfs tmpfs /mnt
 mkdir -p /mnt/job
 mount -t hostfs none /mnt/job -o "$JOBDIR"
