@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import sys
 import time
 
 from . import render
@@ -95,16 +96,39 @@ def main_pid(topo, guest):
     return pid if pid in processes(topo, guest) else None
 
 
+def _proc_status(pid):
+    """(state letter, tracer pid) of a process, or None when it is gone."""
+    try:
+        with open("/proc/%d/status" % pid, encoding="utf-8") as fh:
+            fields = dict(line.split(":", 1) for line in fh if ":" in line)
+    except OSError:
+        return None
+    return fields.get("State", "?").strip()[:1], int(fields.get("TracerPid", "0").strip() or 0)
+
+
+def untraced(topo, guest):
+    """The guest's processes that are not ptraced: the supervisor, the kernel and its helpers.
+
+    The kernel ptraces one host process per guest address space; signalling those directly
+    panics the guest ("Attempted to kill init"), so pause/resume leave them alone.
+    """
+    out = []
+    for pid in processes(topo, guest):
+        st = _proc_status(pid)
+        if st is not None and st[1] == 0:
+            out.append(pid)
+    return sorted(out)
+
+
 def state(topo, guest) -> str:
     pid = main_pid(topo, guest)
     if pid is None:
         return "stopped"
-    try:
-        with open("/proc/%d/stat" % pid, encoding="utf-8") as fh:
-            st = fh.read().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return "stopped"
-    return "paused" if st == "T" else "running"
+    for other in untraced(topo, guest):
+        st = _proc_status(other)
+        if other != pid and st and st[0] == "T":
+            return "paused"
+    return "running"
 
 
 def start(topo, guest) -> int:
@@ -116,11 +140,14 @@ def start(topo, guest) -> int:
     stale = os.path.join(paths.uml_dir, guest.name)
     if os.path.isdir(stale):
         safe_rmtree(stale)
-    argv = in_netns(topo.namespace, render.uml_argv(topo, guest, paths.root, paths.uml_dir))
+    marker = os.path.join(paths.root, render.REBOOT_MARKER.lstrip("/"))
+    argv = [sys.executable, "-m", "lvslab.supervise", marker, "--"] + in_netns(
+        topo.namespace, render.uml_argv(topo, guest, paths.root, paths.uml_dir))
     with open(paths.console, "ab") as con, open(os.devnull, "rb") as devnull:
         con.write(("\n--- lvslab: boot at %s ---\n" % time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())).encode())
         con.flush()
-        env = dict(os.environ, TMPDIR="/dev/shm")
+        pkg_parent = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        env = dict(os.environ, TMPDIR="/dev/shm", PYTHONPATH=pkg_parent)
         proc = subprocess.Popen(argv, stdin=devnull, stdout=con, stderr=subprocess.STDOUT,
                                 start_new_session=True, close_fds=True, env=env)
     with open(paths.pidfile, "w", encoding="utf-8") as fh:
@@ -199,14 +226,24 @@ def reap():
         pass
 
 
-def pause(topo, guest) -> None:
-    if not signal_group(topo, guest, signal.SIGSTOP):
+def _signal_untraced(topo, guest, sig) -> None:
+    pids = untraced(topo, guest)
+    if main_pid(topo, guest) is None or not pids:
         raise LabError("guest %s is not running; start it with: lvslab start %s %s" % (guest.name, topo.path, guest.name))
+    for pid in pids:
+        try:
+            os.kill(pid, sig)
+        except ProcessLookupError:
+            pass
+
+
+def pause(topo, guest) -> None:
+    """Freeze the guest (SIGSTOP to its kernel and helpers, never to its ptraced processes)."""
+    _signal_untraced(topo, guest, signal.SIGSTOP)
 
 
 def resume(topo, guest) -> None:
-    if not signal_group(topo, guest, signal.SIGCONT):
-        raise LabError("guest %s is not running; start it with: lvslab start %s %s" % (guest.name, topo.path, guest.name))
+    _signal_untraced(topo, guest, signal.SIGCONT)
 
 
 def remove_disk(topo, guest) -> None:

@@ -263,6 +263,7 @@ class Lab:
             guests.pause(self.topo, g)
         elif kind == "resume":
             guests.resume(self.topo, g)
+            self.wait_ssh([name], timeout=60)
         elif kind == "start":
             self.start(name)
         elif kind == "stop":

@@ -54,12 +54,24 @@ def delete(topo) -> None:
 
 
 def set_link(topo, guest, network: str, up: bool) -> None:
-    """Cut or restore one guest's link on one segment (the host side of its tap)."""
+    """Cut or restore one guest's link on one segment: detach its tap from the segment's bridge.
+
+    The tap itself stays up: UML's vector driver does not recover from a tap that was set down
+    (its transmit path stays dead after the tap comes back), while a detached tap just drops
+    what the guest sends, like a pulled cable behind the switch port.
+    """
     iface = guest.interface(network)
-    run(["ip", "-n", topo.namespace, "link", "set", iface.tap, "up" if up else "down"])
+    if up:
+        run(["ip", "-n", topo.namespace, "link", "set", iface.tap, "master", iface.network.bridge])
+    else:
+        run(["ip", "-n", topo.namespace, "link", "set", iface.tap, "nomaster"])
 
 
 def link_state(topo, guest, network: str) -> str:
     iface = guest.interface(network)
     out = run(["ip", "-n", topo.namespace, "-o", "link", "show", iface.tap], check=False).stdout or ""
-    return "up" if ",UP" in out or "<UP" in out else "down"
+    if not out:
+        return "absent"
+    if "master %s " % iface.network.bridge not in out:
+        return "cut"
+    return "up" if "LOWER_UP" in out else "no-carrier"

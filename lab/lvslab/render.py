@@ -7,6 +7,7 @@ import os
 import yaml
 
 STATE_ROOT = os.environ.get("LVSLAB_STATE", "/var/lib/lvslab")
+REBOOT_MARKER = "/var/lib/lvslab/reboot-requested"   # inside the guest
 
 
 def state_dir(topo) -> str:
@@ -109,6 +110,11 @@ def guest_files(topo, guest, pubkey: str):
         "/etc/machine-id": (machine_id(topo, guest) + "\n", 0o444),
         "/root/.ssh/authorized_keys": (pubkey.strip() + "\n", 0o600),
     }
+    # A guest's reboot becomes a power-off plus a marker; the supervisor boots it again (see supervise.py).
+    files["/etc/systemd/system/systemd-reboot.service.d/lvslab.conf"] = (
+        "# lvslab: UML cannot re-open its taps after re-executing itself on reboot.\n"
+        "[Unit]\nSuccessAction=poweroff-force\n\n[Service]\nType=oneshot\n"
+        "ExecStart=/bin/sh -c 'mkdir -p /var/lib/lvslab && echo reboot > %s && sync'\n" % REBOOT_MARKER, 0o644)
     for iface in guest.interfaces:
         net = iface.network
         text = ("# lvslab: %s segment %s (%s)\n[Match]\nMACAddress=%s\n\n[Link]\nRequiredForOnline=%s\n\n"
