@@ -179,6 +179,8 @@ def director_keepalived(lvs_vrrp_instances, lvs_services, hostvars, groups, inve
             problems.append(Problem("director_vrrp_state", "must be MASTER or BACKUP, got %r" % (me["state"],), "fix or remove it", inventory_hostname))
             continue
         entry = dict(inst)
+        # The password stays out of the derived data (it is rendered by a separate, no_log task).
+        entry["auth"] = entry.pop("auth_pass") is not None
         entry["state"] = me["state"]
         entry["priority"] = me["priority"]
         entry["unicast_src_ip"] = None

@@ -43,8 +43,7 @@ SERVICE_KEYS = {
     "ops", "alpha", "omega", "virtualhost",
 }
 # health_check options by type (besides ``type``); values are the kinds accepted.
-CHECK_COMMON = {"connect_timeout": "number", "retry": "int", "delay_before_retry": "number", "delay_loop": "int",
-                "alpha": "bool", "warmup": "int"}
+CHECK_COMMON = {"connect_timeout": "number", "retry": "int", "delay_before_retry": "number", "delay_loop": "int", "warmup": "int"}
 CHECK_OPTIONS = {
     "TCP_CHECK": {"connect_port": "port", "bindto": "ip"},
     "HTTP_GET": {"connect_port": "port", "bindto": "ip", "url": "urls", "path": "str", "status_code": "int",

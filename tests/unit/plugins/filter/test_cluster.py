@@ -113,6 +113,14 @@ def test_director_keepalived_master_backup_and_real_servers():
     assert [(r["address"], r["port"], r["weight"]) for r in vs["real_servers"]] == [
         ("192.0.2.21", 80, 100), ("192.0.2.22", 80, 5), ("192.0.2.23", 80, 0), ("192.0.2.24", 80, 1)]
     assert one["schedulers"] == ["rr"] and one["methods"] == ["dr"]
+    assert "auth_pass" not in vi1 and vi1["auth"] is False
+
+
+def test_director_keepalived_never_carries_the_password():
+    instances = [dict(DR_INSTANCES[0], vrrp_version=2, advert_int=1, auth_pass="s3cret")]
+    out = F["director_keepalived"](instances, DR_SERVICES, HOSTVARS, GROUPS, "dir1")
+    assert out["vrrp_instances"][0]["auth"] is True
+    assert "s3cret" not in repr(out)
 
 
 def test_director_keepalived_not_a_director():
