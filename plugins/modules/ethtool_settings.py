@@ -46,6 +46,7 @@ attributes:
     support: full
     description: One line per changed feature or ring.
   platform:
+    support: full
     platforms: posix
     description: Linux with the ethtool command.
 requirements:

@@ -64,6 +64,7 @@ attributes:
     support: full
     description: One line per changed interrupt, before and after, as CPU lists.
   platform:
+    support: full
     platforms: posix
     description: Linux with SMP; a uniprocessor kernel has nothing to spread.
 notes:

@@ -68,6 +68,7 @@ attributes:
     support: full
     description: One line per changed file, before and after, as CPU lists.
   platform:
+    support: full
     platforms: posix
     description: Linux with RPS (an SMP kernel); uniprocessor kernels have no C(rps_cpus).
 notes:
@@ -123,7 +124,9 @@ tx_queues:
   type: int
   sample: 4
 settings:
-  description: Every file the module manages on this interface, with its value before and after (CPU lists for masks) and C(value), the exact text written (a mask for masks).
+  description:
+    - Every file the module manages on this interface, with its value before and after (CPU lists for masks)
+      and C(value), the exact text written (a mask for masks).
   returned: always
   type: list
   elements: dict
@@ -157,8 +160,8 @@ def run(module, fs):
         result['cpus_from'] = facts['cpus_from']
     if module._diff and changed:
         before, after = diff_text(writes)
-        result['diff'] = dict(before=before, after=after,
-                              before_header='%s queues' % params['interface'], after_header='%s queues' % params['interface'])
+        header = '%s queues' % params['interface']
+        result['diff'] = dict(before=before, after=after, before_header=header, after_header=header)
     return result, warnings
 
 
