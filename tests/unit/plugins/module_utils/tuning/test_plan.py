@@ -198,3 +198,23 @@ def test_uml_guest_has_no_rps_and_no_queue_irqs(kernel_tree):
     assert writes == [] and 'single-queue' in warnings[0]
     with pytest.raises(TuningError, match='no queue interrupts found'):
         plan_irq_affinity(view, 'vec1', cpus='all')
+
+
+def test_kernel_refusal_names_host_file_value_and_errno(kernel_tree, monkeypatch):
+    import errno
+    view = host(kernel_tree, 'numa-40cpu')
+    writes, _w, _f = plan_irq_affinity(view, 'ens1f0np0')
+
+    def refuse(path, value):
+        raise OSError(errno.EIO, 'Input/output error')
+    monkeypatch.setattr(view.fs, 'write', refuse)
+    with pytest.raises(TuningError, match=r"host h1: writing '10' to /proc/irq/141/smp_affinity_list failed: Input/output error"):
+        apply_writes(view, writes)
+
+
+def test_readback_mismatch_is_an_error(kernel_tree, monkeypatch):
+    view = host(kernel_tree, 'veth-4q')
+    writes, _w, _f = plan_net_queues(view, 'tvq0', cpus='all', rps=True)
+    monkeypatch.setattr(view.fs, 'write', lambda path, value: None)   # the kernel ignores the write
+    with pytest.raises(TuningError, match=r"wrote '3' to /sys/class/net/tvq0/queues/rx-0/rps_cpus but the kernel now reports ''"):
+        apply_writes(view, writes)
