@@ -1,0 +1,104 @@
+"""The shipped inventories pass the preflight, and the director's keepalived.conf renders from them.
+
+The inventories are loaded with Ansible's own inventory and variable managers (templated
+hostvars, as a playbook sees them). The rendering goes through Ansible's templar with the
+template module's settings; the example's output is compared with a golden file that was
+checked with keepalived 2.2.7's config test in the lab (see docs/roles-director.md).
+"""
+from __future__ import annotations
+
+import os
+
+import pytest
+import yaml
+from ansible.inventory.manager import InventoryManager
+from ansible.parsing.dataloader import DataLoader
+from ansible.template import Templar, trust_as_template
+from ansible.vars.hostvars import HostVars
+from ansible.vars.manager import VariableManager
+
+from ansible_collections.lvs.cluster.plugins.module_utils.cluster.derive import director_keepalived
+from ansible_collections.lvs.cluster.plugins.module_utils.cluster.validate import validate_cluster
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", ".."))
+ROLE = os.path.join(REPO, "roles", "director")
+FIXTURES = os.path.join(os.path.dirname(__file__), "fixtures")
+
+
+def load(inventory):
+    loader = DataLoader()
+    inv = InventoryManager(loader=loader, sources=[os.path.join(REPO, "inventories", inventory)])
+    manager = VariableManager(loader=loader, inventory=inv)
+    hostvars = HostVars(inventory=inv, variable_manager=manager, loader=loader)
+    manager._hostvars = hostvars  # pylint: disable=protected-access  # what the playbook executor sets up
+    groups = {name: [h.name for h in group.get_hosts()] for name, group in inv.groups.items()}
+    return loader, hostvars, groups
+
+
+def trusted(value):
+    """Role files are trusted templates, as when Ansible loads them."""
+    if isinstance(value, str):
+        return trust_as_template(value)
+    if isinstance(value, dict):
+        return {k: trusted(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [trusted(v) for v in value]
+    return value
+
+
+def render(loader, hostvars, groups, host):
+    mine = hostvars[host]
+    derived = director_keepalived(mine["lvs_vrrp_instances"], mine["lvs_services"], hostvars, groups, host)
+    with open(os.path.join(ROLE, "defaults", "main.yml"), encoding="utf-8") as fh:
+        variables = yaml.safe_load(fh)
+    with open(os.path.join(ROLE, "vars", "main.yml"), encoding="utf-8") as fh:
+        variables.update(yaml.safe_load(fh))
+    variables = trusted(variables)
+    for key in variables:
+        if key.startswith("director_") and key in mine:
+            variables[key] = mine[key]
+    variables.update({"_director_keepalived": derived, "inventory_hostname": host, "director_router_id": host,
+                      "ansible_managed": "Ansible managed"})
+    templar = Templar(loader=loader, variables=variables)
+    with open(os.path.join(ROLE, "templates", "etc", "keepalived", "keepalived.conf.j2"), encoding="utf-8") as fh:
+        source = fh.read()
+    return templar.template(trust_as_template(source), escape_backslashes=False, overrides={"trim_blocks": True, "lstrip_blocks": True})
+
+
+@pytest.mark.parametrize("inventory", ["lab", "example"])
+def test_shipped_inventory_passes_the_preflight(inventory):
+    _, hostvars, groups = load(inventory)
+    first = groups["all"][0]
+    problems, _ = validate_cluster(hostvars[first]["lvs_vrrp_instances"], hostvars[first]["lvs_services"], hostvars, groups)
+    assert [str(p) for p in problems] == []
+
+
+def test_example_lb1_renders_the_golden_file():
+    loader, hostvars, groups = load("example")
+    text = render(loader, hostvars, groups, "lb1")
+    with open(os.path.join(FIXTURES, "keepalived-example-lb1.conf"), encoding="utf-8") as fh:
+        assert text == fh.read()
+
+
+def test_example_active_active_and_secret():
+    loader, hostvars, groups = load("example")
+    lb1 = render(loader, hostvars, groups, "lb1")
+    lb2 = render(loader, hostvars, groups, "lb2")
+    assert "vrrp_instance VI_WEB {\n    state MASTER\n" in lb1 and "vrrp_instance VI_INSIDE {\n    state BACKUP\n" in lb1
+    assert "vrrp_instance VI_WEB {\n    state BACKUP\n" in lb2 and "vrrp_instance VI_INSIDE {\n    state MASTER\n" in lb2
+    # The password is only in the include, never in the diffable main file.
+    for text in (lb1, lb2):
+        assert "Ch4ngeMe" not in text
+        assert "include /etc/keepalived/lvs-auth-VI_INSIDE.conf" in text
+    # Scripts are configured (notify_master, MISC_CHECK): script security and the script user are on.
+    assert "    enable_script_security\n    script_user keepalived_script\n" in lb1
+    assert "198.51.100.1/24 dev eth1" in lb1 and "203.0.113.20/32 dev eth0" in lb1
+    assert "unicast_src_ip 192.0.2.2\n    unicast_peer {\n        192.0.2.3\n    }" in lb1
+
+
+def test_lab_inventory_renders_dr_services():
+    loader, hostvars, groups = load("lab")
+    dir1 = render(loader, hostvars, groups, "dir1")
+    assert "state MASTER" in dir1 and "version 3" in dir1 and "advert_int 0.1" in dir1
+    assert dir1.count("real_server ") == 6 and "lb_kind DR" in dir1
+    assert "script_user" not in dir1  # no script configured: no script security lines
