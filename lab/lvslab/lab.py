@@ -23,6 +23,7 @@ from .errors import LabError
 from .util import in_netns, log, run
 
 BOOT_TIMEOUT = int(os.environ.get("LVSLAB_BOOT_TIMEOUT", "240"))
+PENDING = "/run/lvslab-reboot-pending"
 FAULTS = ("crash", "link-down", "link-up", "reboot", "pause", "resume", "start", "stop")
 
 
@@ -87,20 +88,19 @@ class Lab:
             return None
         return proc.stdout if proc.returncode == 0 else None
 
-    def wait_ssh(self, names=None, timeout: float = BOOT_TIMEOUT, not_boot_id=None):
-        """Wait until every named guest answers over SSH (and, if given, with a new boot id)."""
+    def wait_ssh(self, names=None, timeout: float = BOOT_TIMEOUT, probe=("echo", "up")):
+        """Wait until every named guest answers `probe` over SSH with "up" (bounded; errors name the console log)."""
         pending = list(names or [g.name for g in self.topo.guests])
-        not_boot_id = not_boot_id or {}
         deadline = time.monotonic() + timeout
         while pending:
             procs = {}
             for name in pending:
                 g = self.guest(name)
                 if guests.main_pid(self.topo, g) is None:
-                    raise LabError("guest %s exited during boot; console log %s ends with:\n%s"
-                                   % (name, guests.GuestPaths(self.topo, g).console, _tail(guests.GuestPaths(self.topo, g).console)))
+                    console = guests.GuestPaths(self.topo, g).console
+                    raise LabError("guest %s exited during boot; console log %s ends with:\n%s" % (name, console, _tail(console)))
                 procs[name] = subprocess.Popen(
-                    render.ssh_argv(self.topo, g, ["cat", "/proc/sys/kernel/random/boot_id"], extra_options=["ConnectTimeout=3"]),
+                    render.ssh_argv(self.topo, g, list(probe), extra_options=["ConnectTimeout=3"]),
                     stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
             for name, proc in procs.items():
                 try:
@@ -109,7 +109,7 @@ class Lab:
                     proc.kill()
                     proc.communicate()
                     continue
-                if proc.returncode == 0 and out.strip() and out.strip() != not_boot_id.get(name):
+                if proc.returncode == 0 and out.strip() == "up":
                     pending.remove(name)
             if not pending:
                 break
@@ -273,18 +273,9 @@ class Lab:
                 time.sleep(0.5)
             guests.kill(self.topo, g)
         elif kind == "reboot":
-            boot_id = (self._ssh_ok(g, ["cat", "/proc/sys/kernel/random/boot_id"]) or "").strip()
-            if not boot_id:
+            # A file in /run (tmpfs) tells the old boot from the new one (UML's boot_id can repeat).
+            if self._ssh_ok(g, ["sh", "-c", "touch %s && echo up" % PENDING], timeout=20) is None:
                 raise LabError("guest %s does not answer SSH; cannot reboot it cleanly (crash + start instead)" % name)
             self._ssh_ok(g, ["systemctl", "reboot"], timeout=10)
-            # UML re-executes itself on reboot (same pid); if it exits instead, boot it again.
-            deadline = time.monotonic() + BOOT_TIMEOUT
-            while time.monotonic() < deadline:
-                if guests.main_pid(self.topo, g) is None:
-                    self.start(name)
-                    break
-                out = self._ssh_ok(g, ["cat", "/proc/sys/kernel/random/boot_id"], timeout=5)
-                if out and out.strip() != boot_id:
-                    break
-                time.sleep(1)
-            self.wait_ssh([name], not_boot_id={name: boot_id})
+            # The supervisor boots the guest again after its power-off (see supervise.py).
+            self.wait_ssh([name], probe=("sh", "-c", "test -e %s || echo up" % PENDING))

@@ -270,7 +270,7 @@ def parse(data, path: str = "<topology>") -> Topology:
     used = {}   # address -> who
     for net in all_nets:
         if net.client is not None:
-            used[(net.name, net.client)] = "the lab client on %s" % net.name
+            used[(net.name, net.client)] = "the lab client on %s" % net.name if net.index else "the lab namespace on mgmt"
     guests = []
     seen_guests = set()
     for idx, raw in enumerate(raw_guests):
@@ -278,12 +278,12 @@ def parse(data, path: str = "<topology>") -> Topology:
         if not isinstance(raw, dict):
             problems.append("%s: must be a mapping with name, groups and addresses" % where)
             continue
-        _check_keys(raw, {"name", "groups", "memory", "management", "addresses"}, where, problems)
         gname = raw.get("name")
         if not isinstance(gname, str) or not HOST_RE.match(gname):
             problems.append("%s.name: %r must be a host name matching %s" % (where, gname, HOST_RE.pattern))
             continue
         where = "guests[%s]" % gname
+        _check_keys(raw, {"name", "groups", "memory", "management", "addresses"}, where, problems)
         if gname in seen_guests:
             problems.append("%s: duplicate guest name" % where)
             continue
@@ -335,13 +335,7 @@ def parse(data, path: str = "<topology>") -> Topology:
                                 % (where, iface.address.ip, iface.network.name, used[key]))
             else:
                 used[key] = "guest %s" % gname
-            if iface.network.client is not None and iface.address.ip == iface.network.client:
-                pass  # reported above as a duplicate of the client
         guests.append(Guest(gname, idx, tuple(groups), memory, tuple(ifaces)))
-    if mgmt_net is not None and mgmt_net.client is not None:
-        for guest in guests:
-            if guest.interfaces and guest.interfaces[0].address.ip == mgmt_net.client:
-                problems.append("guests[%s].management: %s is the lab namespace's own address on mgmt" % (guest.name, mgmt_net.client))
     group_names = {g for guest in guests for g in guest.groups}
     clash = group_names & seen_guests
     if clash:

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Measure the lab figures reported in docs/lab.md. Needs root. Prints one line per figure.
+#   bash lab/bench/measure.sh image   # base image build from nothing (in a fresh temporary cache)
+#   bash lab/bench/measure.sh boot    # boot of the 5-guest topology lab/topologies/bench5.yml to SSH
+#   bash lab/bench/measure.sh tasks   # per-task Ansible overhead (N trivial tasks on one guest)
+#   bash lab/bench/measure.sh         # boot and tasks (image downloads ~75 MB again)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+export PATH="$PWD/.venv/bin:$PATH" PYTHONPATH="$PWD/lab"
+TOPO=lab/topologies/bench5.yml
+N=${N:-20}
+what=("$@")
+[ ${#what[@]} -eq 0 ] && what=(boot tasks)
+load() { cut -d' ' -f1-3 /proc/loadavg; }
+for w in "${what[@]}"; do
+    case $w in
+    image)
+        # Into a fresh, separate cache (no image, no .deb cache): the shared one is the lower
+        # layer of running guests and must never be deleted under them.
+        cache=$(mktemp -d /var/tmp/lvslab-measure.XXXXXX)
+        t0=$(date +%s.%N)
+        LVSLAB_CACHE=$cache python -m lvslab image >/dev/null
+        t1=$(date +%s.%N)
+        rm -rf --one-file-system "$cache"
+        awk -v a="$t0" -v b="$t1" -v l="$(load)" 'BEGIN { printf "image: base image built from nothing in %.1f s (load before: %s)\n", b - a, l }'
+        ;;
+    boot)
+        python -m lvslab down "$TOPO" >/dev/null 2>&1 || true
+        python -m lvslab image >/dev/null
+        l=$(load)
+        t0=$(date +%s.%N)
+        python -m lvslab up "$TOPO" >/dev/null
+        t1=$(date +%s.%N)
+        awk -v a="$t0" -v b="$t1" -v l="$l" 'BEGIN { printf "boot: 5 guests up and answering SSH in %.1f s (load before: %s)\n", b - a, l }'
+        ;;
+    tasks)
+        python -m lvslab up "$TOPO" >/dev/null
+        inv=$(python -m lvslab inventory "$TOPO" --path)
+        ANSIBLE_CALLBACKS_ENABLED= ansible-playbook -i "$inv" lab/bench/task-overhead.yml -e bench_host=b5dir1 -e bench_tasks=1 >/dev/null
+        l=$(load)
+        t0=$(date +%s.%N)
+        ANSIBLE_CALLBACKS_ENABLED= ansible-playbook -i "$inv" lab/bench/task-overhead.yml -e bench_host=b5dir1 -e bench_tasks="$N" >/dev/null
+        t1=$(date +%s.%N)
+        awk -v a="$t0" -v b="$t1" -v n="$N" -v l="$l" \
+            'BEGIN { printf "tasks: %d trivial tasks in %.1f s = %.2f s per task (pipelining on, load before: %s)\n", n, b - a, (b - a) / n, l }'
+        ;;
+    down)
+        python -m lvslab down "$TOPO"
+        ;;
+    *) echo "unknown figure $w (image|boot|tasks|down)" >&2; exit 2 ;;
+    esac
+done

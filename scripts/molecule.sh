@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Run every molecule scenario under molecule/ (or the ones named) one after another on the
+# User-Mode Linux lab, print a summary and exit non-zero if any failed. Needs root.
+#   bash scripts/molecule.sh            # all scenarios
+#   bash scripts/molecule.sh lab tun    # some
+# A directory under molecule/ without molecule.yml (other than resources/) counts as a failure:
+# no scenario is skipped silently.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+export PATH="$ROOT/.venv/bin:$PATH"
+export PYTHONPATH="$ROOT/lab${PYTHONPATH:+:$PYTHONPATH}"
+export ANSIBLE_FORCE_COLOR="${ANSIBLE_FORCE_COLOR:-0}"
+LOGDIR="$ROOT/build/molecule-logs"
+mkdir -p "$LOGDIR"
+
+if [ "$(id -u)" -ne 0 ]; then
+    echo "molecule.sh: the lab needs root (network namespaces, taps, mounts); run it as root" >&2
+    exit 2
+fi
+
+if [ $# -gt 0 ]; then
+    scenarios=("$@")
+else
+    scenarios=()
+    for d in molecule/*/; do
+        name=$(basename "$d")
+        [ "$name" = resources ] && continue
+        scenarios+=("$name")
+    done
+fi
+if [ ${#scenarios[@]} -eq 0 ]; then
+    echo "molecule.sh: no scenarios under molecule/" >&2
+    exit 1
+fi
+
+# Build (or validate) the base image once, before any scenario: its time is not a scenario's.
+start=$SECONDS
+if ! python -m lvslab image; then
+    echo "molecule.sh: the lab's base image could not be built; see the message above" >&2
+    exit 1
+fi
+echo "molecule.sh: base image ready in $((SECONDS - start)) s"
+
+current=""
+on_signal() {
+    if [ -n "$current" ]; then
+        echo "molecule.sh: interrupted; destroying scenario $current" >&2
+        molecule destroy -s "$current" >/dev/null 2>&1
+    fi
+    exit 130
+}
+trap on_signal INT TERM
+
+declare -A result duration
+failed=0
+for s in "${scenarios[@]}"; do
+    log="$LOGDIR/$s.log"
+    if [ ! -f "molecule/$s/molecule.yml" ]; then
+        result[$s]="FAILED (molecule/$s/molecule.yml missing)"
+        duration[$s]=0
+        failed=1
+        continue
+    fi
+    echo "=== molecule test -s $s (log: $log) ==="
+    current=$s
+    t0=$SECONDS
+    molecule test -s "$s" --destroy=always 2>&1 | tee "$log"
+    rc=${PIPESTATUS[0]}
+    duration[$s]=$((SECONDS - t0))
+    # The scenario's topology (if it names one) must be gone whatever happened.
+    topo=$(sed -n 's/^ *LVSLAB_TOPOLOGY: *//p' "molecule/$s/molecule.yml" | head -1 | sed "s|\${MOLECULE_PROJECT_DIRECTORY}|$ROOT|; s|^['\"]||; s|['\"]$||")
+    if [ -n "$topo" ] && [ -f "$topo" ]; then
+        name=$(python -c 'import sys, lvslab; print(lvslab.load_topology(sys.argv[1]).name)' "$topo" 2>/dev/null)
+        if [ -n "$name" ] && { [ -e "/run/netns/lvslab-$name" ] || [ -e "/var/lib/lvslab/$name/state.json" ]; }; then
+            echo "molecule.sh: scenario $s left topology $name up; bringing it down" >&2
+            python -m lvslab down "$topo"
+            [ "$rc" -eq 0 ] && rc=3
+        fi
+    fi
+    current=""
+    if [ "$rc" -eq 0 ]; then
+        result[$s]="passed"
+    else
+        result[$s]="FAILED (rc=$rc, log $log)"
+        failed=1
+    fi
+done
+
+echo
+echo "=== molecule summary ==="
+for s in "${scenarios[@]}"; do
+    printf '  %-14s %6s s  %s\n' "$s" "${duration[$s]}" "${result[$s]}"
+done
+exit $failed
