@@ -45,7 +45,9 @@ attributes:
     description: Nothing is changed in any mode; the checks run the same in check mode.
   diff_mode:
     support: none
+    description: Nothing is changed, so there is no diff.
   platform:
+    support: full
     platforms: all
     description: Runs on the controller.
 notes:

@@ -217,7 +217,8 @@ def director_keepalived(lvs_vrrp_instances, lvs_services, hostvars, groups, inve
         for backend in svc["backends"]:
             hosts = groups.get(backend["group"])
             if not hosts:
-                problems.append(Problem("lvs_services (%s).backends" % svc["name"], "backend group %s is %s" % (backend["group"], "empty" if hosts is not None else "missing"),
+                state = "empty" if hosts is not None else "missing"
+                problems.append(Problem("lvs_services (%s).backends" % svc["name"], "backend group %s is %s" % (backend["group"], state),
                                         "add hosts to group %s or remove it from the service" % backend["group"]))
                 continue
             for host in hosts:

@@ -16,7 +16,7 @@ import ipaddress
 import re
 
 # ipvsadm 1.31 / Linux 6.1 schedulers (ip_vs_<name> kernel modules).
-SCHEDULERS = ("rr", "wrr", "lc", "wlc", "lblc", "lblcr", "dh", "sh", "sed", "nq", "fo", "ovf", "mh", "twos")
+SCHEDULERS = ("rr", "wrr", "lc", "wlc", "lblc", "lblcr", "dh", "sh", "sed", "nq", "fo", "ovf", "mh")
 METHODS = ("dr", "nat", "tun")
 LB_KIND = {"dr": "DR", "nat": "NAT", "tun": "TUN"}
 PROTOCOLS = ("tcp", "udp", "sctp", "fwmark")
@@ -467,7 +467,8 @@ def normalise_services(raw, instance_names, problems):
         else:
             port = as_int(item.get("port"))
             if port is None or not 0 <= port <= 65535:
-                problems.append(Problem("%s.port" % var, "must be a port 0-65535 (0 with persistence: all ports), got %r" % (item.get("port"),), "set port: 80"))
+                problems.append(Problem("%s.port" % var, "must be a port 0-65535 (0 with persistence: all ports), got %r" % (item.get("port"),),
+                                        "set port: 80"))
             svc["port"] = port
             if item.get("fwmark") is not None:
                 problems.append(Problem("%s.fwmark" % var, "is only used with protocol: fwmark", "set protocol: fwmark or remove fwmark"))
@@ -531,7 +532,8 @@ def normalise_services(raw, instance_names, problems):
         for key in ("quorum_up", "quorum_down"):
             value = item.get(key)
             if value is not None and (not isinstance(value, str) or not value.startswith("/")):
-                problems.append(Problem("%s.%s" % (var, key), "must be an absolute path to a script, got %r" % (value,), "write e.g. %s: /usr/local/sbin/quorum.sh" % key))
+                problems.append(Problem("%s.%s" % (var, key), "must be an absolute path to a script, got %r" % (value,),
+                                        "write e.g. %s: /usr/local/sbin/quorum.sh" % key))
                 value = None
             svc[key] = value
         for key in ("inhibit_on_failure", "ops", "alpha", "omega"):

@@ -232,7 +232,8 @@ def validate_cluster(lvs_vrrp_instances, lvs_services, hostvars, groups):
                                             "give the real server an address of the VIP's family", host))
                 key = (address, backend["port"])
                 if key in seen:
-                    problems.append(Problem("%s.backends" % svar, "real server %s port %s appears twice (hosts %s and %s)" % (address, backend["port"], seen[key], host),
+                    problems.append(Problem("%s.backends" % svar,
+                                            "real server %s port %s appears twice (hosts %s and %s)" % (address, backend["port"], seen[key], host),
                                             "list each real server once per service", host))
                 seen.setdefault(key, host)
                 if host in directors and svc["method"] == "dr":
@@ -246,7 +247,8 @@ def validate_cluster(lvs_vrrp_instances, lvs_services, hostvars, groups):
                                          % (svar, host, director))
                             continue
                         if not any(parse_ip(address) in net for net in nets):
-                            problems.append(Problem(bvar, "DR real server %s (%s) is not on director %s's segment %s (%s); DR forwards by MAC and needs one L2 segment"
+                            problems.append(Problem(bvar, "DR real server %s (%s) is not on director %s's segment %s (%s); "
+                                                    "DR forwards by MAC and needs one L2 segment"
                                                     % (host, address, director, inst["interface"], ", ".join(str(n) for n in nets) or "no address"),
                                                     "put the real server on the directors' segment, or use method: tun or nat", host))
                 if svc["method"] == "nat" and inst:
@@ -254,11 +256,13 @@ def validate_cluster(lvs_vrrp_instances, lvs_services, hostvars, groups):
                     if gw is None:
                         continue
                     if parse_ip(address) not in ipaddress.ip_network(gw["network"]):
-                        problems.append(Problem(bvar, "NAT real server %s (%s) is outside %s, the network of nat_gateway %s of %s: its replies have no route back "
+                        problems.append(Problem(bvar, "NAT real server %s (%s) is outside %s, the network of nat_gateway %s of %s: "
+                                                "its replies have no route back "
                                                 "through the directors" % (host, address, gw["network"], gw["address"], inst["name"]),
                                                 "put the real server in %s or change nat_gateway" % gw["network"], host))
         if svc["method"] == "nat" and inst and inst["nat_gateway"] is None:
-            problems.append(Problem("lvs_vrrp_instances (%s).nat_gateway" % inst["name"], "is not set but NAT service %s needs a route back for its real servers"
+            problems.append(Problem("lvs_vrrp_instances (%s).nat_gateway" % inst["name"],
+                                    "is not set but NAT service %s needs a route back for its real servers"
                                     % svc["name"], "set nat_gateway: <floating inside address>/<prefix> and nat_interface on the instance"))
     # De-duplicate notes, keep order.
     notes = list(dict.fromkeys(notes))
