@@ -24,6 +24,7 @@ def build_parser():
     s = sub.add_parser("image", help="build the cached base root if missing or out of date")
     s.add_argument("--force", action="store_true", help="rebuild even if the current image exists")
     s.add_argument("--print-dir", action="store_true", help="print the image directory and whether it is built")
+    s.add_argument("--prune", action="store_true", help="delete older base images that no running topology uses")
     s = sub.add_parser("check", help="check a topology and the host without starting anything")
     s.add_argument("topology")
     for name, hlp in (("up", "bring the topology up (idempotent)"), ("down", "stop guests, remove namespace, mounts, state"),
@@ -62,6 +63,10 @@ def main(argv=None):
         if args.cmd == "image":
             if args.print_dir:
                 print("%s %s" % (image.image_dir(), "built" if image.is_built() else "not-built"))
+                return 0
+            if args.prune:
+                for path in image.prune():
+                    print("removed %s" % path)
                 return 0
             preflight.require(need_image_build=True)
             print(image.build(force=args.force))

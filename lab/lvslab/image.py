@@ -180,3 +180,31 @@ def manifest(cache_dir: str = CACHE_DIR):
     path = os.path.join(image_dir(cache_dir), "manifest.json")
     with open(path, encoding="utf-8") as fh:
         return json.load(fh)
+
+
+def in_use(cache_dir: str = CACHE_DIR):
+    """Image directories that are a lower layer of a mounted overlay (a running topology)."""
+    used = set()
+    with open("/proc/self/mounts", encoding="utf-8") as fh:
+        for line in fh:
+            parts = line.split()
+            if parts[2] != "overlay":
+                continue
+            for opt in parts[3].split(","):
+                if opt.startswith("lowerdir="):
+                    for lower in opt[len("lowerdir="):].split(":"):
+                        if lower.startswith(cache_dir + "/base-"):
+                            used.add(os.path.dirname(lower))
+    return used
+
+
+def prune(cache_dir: str = CACHE_DIR):
+    """Delete base images other than the current one that no running topology uses; return them."""
+    current = image_dir(cache_dir)
+    busy = in_use(cache_dir)
+    removed = []
+    for path in sorted(glob.glob(os.path.join(cache_dir, "base-*"))):
+        if path != current and path not in busy and not path.endswith(".tmp"):
+            safe_rmtree(path)
+            removed.append(path)
+    return removed

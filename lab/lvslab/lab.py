@@ -13,6 +13,7 @@ import contextlib
 import fcntl
 import json
 import os
+import shutil
 import signal
 import subprocess
 import time
@@ -163,14 +164,25 @@ class Lab:
                     guests.start(self.topo, g)
                 self.wait_ssh()
             except BaseException:
-                log("up failed; tearing %s down (console logs are removed too; set LVSLAB_KEEP_ON_FAILURE=1 to keep them)"
-                    % self.topo.name)
+                saved = self._save_logs()
+                log("up failed; console logs saved in %s; tearing %s down (LVSLAB_KEEP_ON_FAILURE=1 keeps it up)"
+                    % (saved, self.topo.name))
                 if os.environ.get("LVSLAB_KEEP_ON_FAILURE") != "1":
                     self._teardown()
                 raise
             path = self.write_inventory()
             log("%s up in %.1f s; inventory: %s" % (self.topo.name, time.monotonic() - start, path))
             return path
+
+    def _save_logs(self) -> str:
+        """Copy the guests' console logs out of the state directory (which teardown deletes)."""
+        dest = os.path.join(render.STATE_ROOT, ".logs", self.topo.name, time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()))
+        os.makedirs(dest, exist_ok=True)
+        for g in self.topo.guests:
+            src = guests.GuestPaths(self.topo, g).console
+            if os.path.exists(src):
+                shutil.copyfile(src, os.path.join(dest, g.name + ".console.log"))
+        return dest
 
     def _teardown(self, keep_disks: bool = False):
         uml_dir = os.path.join(self.state_dir, "uml")
@@ -274,8 +286,9 @@ class Lab:
             guests.kill(self.topo, g)
         elif kind == "reboot":
             # A file in /run (tmpfs) tells the old boot from the new one (UML's boot_id can repeat).
-            if self._ssh_ok(g, ["sh", "-c", "touch %s && echo up" % PENDING], timeout=20) is None:
+            # ssh joins its arguments into one remote shell command line: pass each command as one string.
+            if self._ssh_ok(g, ["touch %s && echo up" % PENDING], timeout=20) is None:
                 raise LabError("guest %s does not answer SSH; cannot reboot it cleanly (crash + start instead)" % name)
             self._ssh_ok(g, ["systemctl", "reboot"], timeout=10)
             # The supervisor boots the guest again after its power-off (see supervise.py).
-            self.wait_ssh([name], probe=("sh", "-c", "test -e %s || echo up" % PENDING))
+            self.wait_ssh([name], probe=("test -e %s || echo up" % PENDING,))
