@@ -192,7 +192,7 @@ commands:
   returned: always
   type: list
   elements: str
-  sample: ["ipvsadm -E -t 192.0.2.10:80 -s wrr", "ipvsadm -a -t 192.0.2.10:80 -r 198.51.100.12:80 -g -w 100 -x 0 -y 0"]
+  sample: ["ipvsadm -E -t 192.0.2.10:80 -s wrr", "ipvsadm -a -t 192.0.2.10:80 -r 198.51.100.12:80 -g -w 100"]
 operations:
   description: The same operations as structured data (action, service, real_server).
   returned: always
@@ -216,7 +216,7 @@ timings:
   description: Seconds spent by the module in its phases (reading the table, applying and verifying).
   returned: always
   type: dict
-  sample: {"read": 0.02, "validate_read_diff": 0.03, "apply_and_verify": 0.05}
+  sample: {"read": 0.02, "validate_read_diff": 0.03, "apply_and_verify": 0.05, "process": 0.31}
 '''
 
 from ansible.module_utils.basic import AnsibleModule

@@ -50,9 +50,16 @@ def server_endpoint(server):
     return "%s:%d" % (bracket(server.address, server.key.family), server.port)
 
 
-def server_options(server):
-    argv = [_METHOD_OPT[server.method], "-w", str(server.weight),
-            "-x", str(server.upper_threshold), "-y", str(server.lower_threshold)]
+def server_options(server, explicit_thresholds=False):
+    """Forwarding, weight, thresholds, tunnel options.
+
+    Thresholds are written when non-zero, and always on an edit (``-e`` would otherwise
+    leave them to ipvsadm's default); a new real server starts at 0 anyway, so adds stay in
+    the same shape as ``ipvsadm -S`` lines.
+    """
+    argv = [_METHOD_OPT[server.method], "-w", str(server.weight)]
+    if explicit_thresholds or server.upper_threshold or server.lower_threshold:
+        argv += ["-x", str(server.upper_threshold), "-y", str(server.lower_threshold)]
     if server.method == "tunnel":
         argv += ["--tun-type", server.tun_type or "ipip"]
         if server.tun_type == "gue":
@@ -73,7 +80,7 @@ def op_argv(op):
     argv += ["-r", server_endpoint(op.server)]
     if op.action == "delete_server":
         return argv
-    return argv + server_options(op.server)
+    return argv + server_options(op.server, explicit_thresholds=op.action == "edit_server")
 
 
 def restore_line(op):

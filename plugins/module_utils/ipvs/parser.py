@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 
@@ -34,6 +35,12 @@ _DAEMON_RE = re.compile(r"^(master|backup) sync daemon \((.*)\)$")
 _VERSION_RE = re.compile(r"^IP Virtual Server version (\S+) \(size=(\d+)\)$")
 
 
+@functools.lru_cache(maxsize=65536)
+def _normalise(host):
+    """Normalised text of an address (cached: a large table repeats its real servers)."""
+    return ipaddress.ip_address(host).compressed
+
+
 def split_hostport(source, line, text):
     """``192.0.2.1:80`` or ``[2001:db8::1]:80`` -> (normalised address, port)."""
     if text.startswith("["):
@@ -43,10 +50,9 @@ def split_hostport(source, line, text):
     if not sep or not port.isdigit():
         raise IPVSParseError(source, line, "expected address:port, got %r" % text)
     try:
-        addr = ipaddress.ip_address(host)
+        return _normalise(host), int(port)
     except ValueError:
         raise IPVSParseError(source, line, "not a numeric address: %r (was -n given?)" % host)
-    return addr.compressed, int(port)
 
 
 def _service_key_from_save(source, line, tokens, start):
@@ -72,13 +78,31 @@ def _normalise_netmask(value, family):
     return None if value == "255.255.255.255" else value
 
 
+# The shape of most lines of a large table: a DR/NAT real server of an address service.
+_FAST_SERVER_RE = re.compile(r"^-a (-t|-u|--sctp-service) (\S+) -r (\S+) (-g|-m) -w (\d+)$")
+
+
 def parse_save(text):
     """Parse ``ipvsadm -S -n`` into a Table (thresholds are 0: -S does not print them)."""
     source = "ipvsadm -S -n"
     table = {}
+    last = (None, None)  # (service text, VirtualService) of the previous fast-path line
     for raw in text.splitlines():
         line = raw.strip()
         if not line or line.startswith("#"):
+            continue
+        fast = _FAST_SERVER_RE.match(line)
+        if fast:
+            opt, svc_text, server_text, method, weight = fast.groups()
+            if last[0] != (opt, svc_text):
+                addr, port = split_hostport(source, line, svc_text)
+                service = table.get(ServiceKey(_SERVICE_OPTS[opt], addr, port, family=family_of(addr)))
+                if service is None:
+                    raise IPVSParseError(source, line, "real server of a service not listed before: %s" % svc_text)
+                last = ((opt, svc_text), service)
+            addr, port = split_hostport(source, line, server_text)
+            server = RealServer(addr, port, _METHODS[method], int(weight))
+            last[1].real_servers[ServerKey(addr, port)] = server
             continue
         tokens = line.split()
         if tokens[0] == "ipvsadm":
@@ -261,17 +285,32 @@ def parse_list(text):
     return result
 
 
+_THRESHOLD_RE = re.compile(r"^\s*-> (\S+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*$")
+
+
 def parse_thresholds(text):
     """Parse ``ipvsadm -L -n --thresholds``: {service key: {(addr, port): (upper, lower, active, inactive)}}."""
     source = "ipvsadm -L -n --thresholds"
     result = {}
-    for key, server, tokens in _iter_list(text, source):
-        if server is None:
-            result[key] = {}
+    servers = None
+    for raw in text.splitlines():
+        match = _THRESHOLD_RE.match(raw)
+        if match:
+            if servers is None:
+                raise IPVSParseError(source, raw, "real server before any service")
+            server = split_hostport(source, raw, match.group(1))
+            servers[server] = (int(match.group(2)), int(match.group(3)), int(match.group(4)), int(match.group(5)))
             continue
-        if len(tokens) != 4:
-            raise IPVSParseError(source, " ".join(tokens), "expected Uthreshold Lthreshold ActiveConn InActConn")
-        result[key][server] = tuple(int(t) for t in tokens)
+        line = raw.strip()
+        if _is_header(line):
+            continue
+        if line.startswith("->"):
+            raise IPVSParseError(source, line, "expected Uthreshold Lthreshold ActiveConn InActConn")
+        try:
+            key, _index = _list_service_key(source, line, line.split())
+        except (IndexError, ValueError) as exc:
+            raise IPVSParseError(source, line, str(exc))
+        servers = result[key] = {}
     return result
 
 

@@ -9,6 +9,7 @@ Everything here runs before any command: a bad request never half-applies.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 
@@ -35,6 +36,30 @@ def _int_range(field, value, low, high, what="an integer"):
     return value
 
 
+@functools.lru_cache(maxsize=65536)
+def _checked_address(text):
+    """(normalised, family) of an address text, or (None, reason): cached for large tables."""
+    inner = text
+    if text.startswith("[") or text.endswith("]"):
+        if not (text.startswith("[") and text.endswith("]")):
+            if text.startswith("[") and "]:" in text:
+                return None, "must not include a port: give the port in the port field"
+            return None, "unbalanced brackets around an IPv6 address"
+        inner = text[1:-1]
+    try:
+        addr = ipaddress.ip_address(inner)
+    except ValueError:
+        if re.match(r"^\d{1,3}(\.\d{1,3}){3}:\d+$", text):
+            return None, "must not include a port: give the port in the port field"
+        return None, ("is not an IPv4 or IPv6 address (host names are not accepted: "
+                      "the kernel table holds addresses, and names would make every run differ)")
+    if inner is not text and addr.version == 4:
+        return None, "brackets are only for IPv6 addresses"
+    if addr.is_multicast or addr.is_unspecified:
+        return None, "a multicast or unspecified address cannot be a virtual or real server"
+    return addr.compressed, "ipv6" if addr.version == 6 else "ipv4"
+
+
 def address(field, value):
     """Validate an IP address; return (normalised address, family).
 
@@ -43,25 +68,10 @@ def address(field, value):
     text = str(value).strip() if value is not None else ""
     if not text:
         raise IPVSValidationError(field, value, "an IPv4 or IPv6 address is required")
-    inner = text
-    if text.startswith("[") or text.endswith("]"):
-        if not (text.startswith("[") and text.endswith("]")):
-            if text.startswith("[") and "]:" in text:
-                raise IPVSValidationError(field, value, "must not include a port: give the port in the port field")
-            raise IPVSValidationError(field, value, "unbalanced brackets around an IPv6 address")
-        inner = text[1:-1]
-    try:
-        addr = ipaddress.ip_address(inner)
-    except ValueError:
-        if re.match(r"^\d{1,3}(\.\d{1,3}){3}:\d+$", text):
-            raise IPVSValidationError(field, value, "must not include a port: give the port in the port field")
-        raise IPVSValidationError(field, value, "is not an IPv4 or IPv6 address (host names are not accepted: "
-                                  "the kernel table holds addresses, and names would make every run differ)")
-    if inner is not text and addr.version == 4:
-        raise IPVSValidationError(field, value, "brackets are only for IPv6 addresses")
-    if addr.is_multicast or addr.is_unspecified:
-        raise IPVSValidationError(field, value, "a multicast or unspecified address cannot be a virtual or real server")
-    return addr.compressed, "ipv6" if addr.version == 6 else "ipv4"
+    normalised, detail = _checked_address(text)
+    if normalised is None:
+        raise IPVSValidationError(field, value, detail)
+    return normalised, detail
 
 
 def port(field, value, allow_zero=False):
@@ -186,12 +196,23 @@ def virtual_service(params, prefix=""):
         persistence_engine=engine, one_packet=one_packet)
 
 
-def real_server(params, key, prefix=""):
-    """Build a RealServer of the service ``key`` from module-style parameters."""
+REAL_SERVER_KEYS = ("address", "port", "method", "weight", "upper_threshold", "lower_threshold", "tun_type", "tun_port", "tun_csum")
+
+
+def real_server(params, key, prefix="", check_keys=False):
+    """Build a RealServer of the service ``key`` from module-style parameters.
+
+    ``check_keys``: refuse unknown keys (for lists that the argument_spec does not check).
+    """
+    if check_keys:
+        if not isinstance(params, dict):
+            raise IPVSValidationError(prefix.rstrip("."), params, "each real server must be a dictionary with at least an address")
+        unknown = sorted(set(params) - set(REAL_SERVER_KEYS))
+        if unknown:
+            raise IPVSValidationError(prefix + unknown[0], params[unknown[0]],
+                                      "unknown real server option; the options are %s" % ", ".join(REAL_SERVER_KEYS))
     addr, family = address(prefix + "address", params.get("address"))
     method = params.get("method") or "dr"
-    if method == "tun":
-        method = "tunnel"
     if method not in METHODS:
         raise IPVSValidationError(prefix + "method", method, "must be one of dr, nat, tunnel")
     rport = params.get("port")
@@ -245,18 +266,21 @@ def real_server(params, key, prefix=""):
                       lower_threshold=lower, tun_type=tun_type, tun_port=tun_port, tun_csum=tun_csum)
 
 
-def real_servers(items, key, prefix):
+def real_servers(items, key, prefix, check_keys=False):
     """Build the real servers of one service; duplicates are an error naming both positions."""
     result = {}
     where = {}
+    if items is not None and not isinstance(items, list):
+        raise IPVSValidationError(prefix, items, "must be a list of real servers")
     for index, item in enumerate(items or []):
         item_prefix = "%s[%d]." % (prefix, index)
-        server = real_server(item or {}, key, item_prefix)
-        if server.key in result:
+        server = real_server(item if item is not None else {}, key, item_prefix, check_keys=check_keys)
+        server_key = server.key
+        if server_key in result:
             raise IPVSValidationError(item_prefix + "address", item.get("address"),
-                                      "duplicate real server %s in %s (also at %s[%d])" % (server.key, key, prefix, where[server.key]))
-        result[server.key] = server
-        where[server.key] = index
+                                      "duplicate real server %s in %s (also at %s[%d])" % (server_key, key, prefix, where[server_key]))
+        result[server_key] = server
+        where[server_key] = index
     return result
 
 
@@ -270,7 +294,8 @@ def table(items, prefix="services"):
         if service.key in result:
             raise IPVSValidationError(item_prefix + "address", item.get("address", item.get("fwmark")),
                                       "duplicate virtual service %s (also at %s[%d])" % (service.key, prefix, where[service.key]))
-        service.real_servers = real_servers(item.get("real_servers"), service.key, item_prefix + "real_servers")
+        # The real servers of a table are checked here, not by the argument_spec (see ipvs_table).
+        service.real_servers = real_servers(item.get("real_servers"), service.key, item_prefix + "real_servers", check_keys=True)
         result[service.key] = service
         where[service.key] = index
     return result

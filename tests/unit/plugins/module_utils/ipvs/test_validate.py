@@ -121,3 +121,16 @@ def test_sync_daemon_and_timeouts():
     assert refused(validate.sync_daemon, {"role": "master", "interface": "a name with spaces"}).field == "interface"
     assert refused(validate.timeouts, {"tcp": 0}).field == "tcp"
     assert validate.timeouts({"udp": 30}) == {"udp": 30}
+
+
+def test_table_real_servers_are_checked_without_the_argument_spec():
+    error = refused(validate.table, [{"address": "192.0.2.10", "port": 80, "real_servers": [{"address": "198.51.100.1", "wieght": 5}]}])
+    assert error.field == "services[0].real_servers[0].wieght" and "unknown real server option" in str(error)
+    error = refused(validate.table, [{"address": "192.0.2.10", "port": 80, "real_servers": [{"address": "198.51.100.1", "weight": "heavy"}]}])
+    assert error.field == "services[0].real_servers[0].weight" and "must be an integer" in str(error)
+    error = refused(validate.table, [{"address": "192.0.2.10", "port": 80, "real_servers": [{"address": "198.51.100.1", "method": "dsr"}]}])
+    assert error.field == "services[0].real_servers[0].method"
+    error = refused(validate.table, [{"address": "192.0.2.10", "port": 80, "real_servers": ["198.51.100.1"]}])
+    assert "must be a dictionary" in str(error)
+    error = refused(validate.table, [{"address": "192.0.2.10", "port": 80, "real_servers": [{"address": "198.51.100.1", "weight": True}]}])
+    assert error.field == "services[0].real_servers[0].weight"

@@ -1,0 +1,191 @@
+#!/usr/bin/env python3
+"""Benchmark of lvs.cluster.ipvs_table on a real IPVS kernel (a lab guest), printed as a table.
+
+In one run, against the same guest and the same 100 virtual services x 100 real servers
+(10,100 entries), it measures:
+  1. bare `ipvsadm -R` of the 10,100 lines into an empty table (the floor);
+  2. ipvs_table converging from an empty table;
+  3. ipvs_table re-run with nothing to change;
+  4. ipvs_table changing 1% of the weights (101 real servers);
+  5. ipvs_table deleting everything (services: [], purge: true);
+  6. one `ipvsadm` call per entry (what shell-based roles do), into an empty table.
+For the module it reports the end-to-end wall time of `ansible-playbook` on the controller
+(one task; includes ansible's own start-up, templating and SSH) and the time the module process
+lived in the guest (Python start-up, argument validation, read, diff, apply, verify), as well
+as the module's own phase timings.
+
+Usage: python benchmarks/ipvs_table_bench.py --inventory /var/lib/lvslab/ipvsbench/inventory.yml [--host ipvs1]
+(scripts/bench.sh brings the lab guest up, runs this and brings it down.)
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shlex
+import subprocess
+import sys
+import time
+
+import yaml
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
+WORK = os.path.join(ROOT, "build", "ipvs-bench")
+SERVICES = 100
+SERVERS = 100
+
+
+def services(weight_change=False):
+    """100 VIPs 192.0.2.1-100:80, each with real servers 198.51.100.1-100:80 (DR, wrr)."""
+    out = []
+    for s in range(SERVICES):
+        servers = []
+        for r in range(SERVERS):
+            weight = 100
+            if weight_change and r == s % SERVERS:
+                weight = 50  # one server per service: 100 of 10,000 servers, 1%
+            servers.append({"address": "198.51.100.%d" % (r + 1), "weight": weight})
+        out.append({"address": "192.0.2.%d" % (s + 1), "port": 80, "scheduler": "wrr", "real_servers": servers})
+    return out
+
+
+def rules():
+    lines = []
+    for svc in services():
+        lines.append("-A -t %s:80 -s wrr" % svc["address"])
+        for rs in svc["real_servers"]:
+            lines.append("-a -t %s:80 -r %s:80 -g -w %d" % (svc["address"], rs["address"], rs["weight"]))
+    return "".join(line + "\n" for line in lines)
+
+
+class Guest:
+    def __init__(self, inventory, host):
+        with open(inventory, encoding="utf-8") as handle:
+            inv = yaml.safe_load(handle)
+        hostvars = inv["all"]["hosts"][host]
+        self.argv = ["ssh", "-i", hostvars["ansible_ssh_private_key_file"], "-o", "BatchMode=yes"]
+        self.argv += shlex.split(hostvars.get("ansible_ssh_common_args", ""))
+        self.argv.append("%s@%s" % (hostvars.get("ansible_user", "root"), hostvars["ansible_host"]))
+
+    def run(self, command, stdin=None):
+        proc = subprocess.run(self.argv + [command], input=stdin, capture_output=True, text=True, check=False)
+        if proc.returncode != 0:
+            raise SystemExit("guest command failed (rc=%d): %s\n%s" % (proc.returncode, command, proc.stderr))
+        return proc.stdout
+
+    def timed(self, command):
+        """Run `command` in the guest and return the seconds it took, measured in the guest."""
+        out = self.run("s=$(date +%%s.%%N); %s >/dev/null; e=$(date +%%s.%%N); echo $s $e" % command)
+        start, end = out.split()[-2:]
+        return float(end) - float(start)
+
+    def count(self):
+        return int(self.run("ipvsadm -S -n | wc -l").strip())
+
+
+def playbook(inventory, host, services_file, label):
+    path = os.path.join(WORK, "bench.yml")
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write("""- name: ipvs_table benchmark step
+  hosts: %s
+  gather_facts: false
+  vars_files: [%s]
+  tasks:
+    - name: ipvs_table
+      lvs.cluster.ipvs_table:
+        services: "{{ bench_services }}"
+        purge: true
+""" % (host, services_file))
+    env = dict(os.environ, ANSIBLE_STDOUT_CALLBACK="ansible.builtin.json")
+    start = time.monotonic()
+    proc = subprocess.run([os.path.join(ROOT, ".venv", "bin", "ansible-playbook"), "-i", inventory, path],
+                          cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    wall = time.monotonic() - start
+    try:
+        # ansible.cfg also enables profile_tasks, which prints after the JSON document.
+        data, _end = json.JSONDecoder().raw_decode(proc.stdout[proc.stdout.index("{"):])
+        result = data["plays"][0]["tasks"][0]["hosts"][host]
+    except (ValueError, KeyError, IndexError):
+        raise SystemExit("%s: ansible-playbook failed (rc=%d):\n%s\n%s" % (label, proc.returncode, proc.stdout[-3000:], proc.stderr[-3000:]))
+    if result.get("failed"):
+        raise SystemExit("%s: the module failed: %s" % (label, result.get("msg")))
+    return wall, result
+
+
+def write_services(name, items):
+    path = os.path.join(WORK, name)
+    with open(path, "w", encoding="utf-8") as handle:
+        json.dump({"bench_services": items}, handle)
+    return path
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--inventory", required=True)
+    parser.add_argument("--host", default="ipvs1")
+    parser.add_argument("--per-entry-limit", type=int, default=0,
+                        help="run only this many per-entry ipvsadm calls and extrapolate (0: all 10,100)")
+    args = parser.parse_args()
+    os.makedirs(WORK, exist_ok=True)
+    guest = Guest(args.inventory, args.host)
+    text = rules()
+    entries = text.count("\n")
+    full = write_services("full.json", services())
+    changed = write_services("weights.json", services(weight_change=True))
+    empty = write_services("empty.json", [])
+
+    guest.run("modprobe ip_vs && modprobe ip_vs_wrr && cat > /tmp/ipvs-bench.rules", stdin=text)
+    rows = []
+
+    guest.run("ipvsadm -C")
+    bare = guest.timed("ipvsadm -R < /tmp/ipvs-bench.rules")
+    assert guest.count() == entries, "bare ipvsadm -R did not load every entry"
+    rows.append(("bare ipvsadm -R, empty -> 10,100 entries", bare, None, None, "floor"))
+
+    guest.run("ipvsadm -C")
+    for label, path, expect_changed in (
+            ("ipvs_table converge, empty -> 10,100", full, True),
+            ("ipvs_table re-run, nothing to change", full, False),
+            ("ipvs_table change 1% of weights (100 servers)", changed, True),
+            ("ipvs_table delete all (purge)", empty, True)):
+        wall, result = playbook(args.inventory, args.host, path, label)
+        assert result["changed"] == expect_changed, "%s: changed=%s" % (label, result["changed"])
+        timings = result.get("timings", {})
+        rows.append((label, wall, timings.get("process"), timings, json.dumps(result.get("summary", {}), sort_keys=True)))
+    assert guest.count() == 0
+
+    lines = text.splitlines()
+    limit = args.per_entry_limit or len(lines)
+    guest.run("head -n %d /tmp/ipvs-bench.rules > /tmp/ipvs-bench.subset" % limit)
+    guest.run("ipvsadm -C")
+    per_entry = guest.timed("while read -r line; do ipvsadm $line; done < /tmp/ipvs-bench.subset")
+    measured = per_entry
+    if limit < len(lines):
+        per_entry = per_entry * len(lines) / limit
+    rows.append(("one ipvsadm call per entry%s" % ("" if limit == len(lines) else " (%d measured, scaled)" % limit),
+                 per_entry, None, None, "%.1f ms per call" % (1000 * measured / limit)))
+    guest.run("ipvsadm -C; rm -f /tmp/ipvs-bench.rules /tmp/ipvs-bench.subset")
+
+    print()
+    print("ipvs_table benchmark: %d services x %d real servers = %d entries, lab guest %s (UML Linux 6.1)"
+          % (SERVICES, SERVERS, entries, args.host))
+    print("%-48s %12s %14s  %s" % ("step", "wall s", "module s", "notes"))
+    for label, wall, process, timings, note in rows:
+        phases = ""
+        if timings:
+            phases = " read %.2f, validate+read+diff %.2f, apply %.2f, apply+verify %.2f" % (
+                timings.get("read", 0), timings.get("validate_read_diff", 0), timings.get("apply", 0), timings.get("apply_and_verify", 0))
+        print("%-48s %12.2f %14s  %s%s" % (label, wall, "%.2f" % process if process is not None else "-", note or "", phases))
+    converge = rows[1]
+    noop = rows[2]
+    print()
+    print("converge (module in guest) / bare ipvsadm -R: %.2fx   (target <= 1.5x)" % (converge[2] / bare))
+    print("converge (end to end)      / bare ipvsadm -R: %.2fx" % (converge[1] / bare))
+    print("no-op re-run: module %.2f s (target < 1 s), end to end %.2f s" % (noop[2], noop[1]))
+    print("one call per entry / converge: %.0fx (module in guest), %.0fx (end to end)   (target >= 50x)"
+          % (per_entry / converge[2], per_entry / converge[1]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
