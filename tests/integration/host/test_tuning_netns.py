@@ -176,3 +176,63 @@ def test_ethtool_settings_for_real(netns):
     rc, result = adhoc(ns, 'lvs.cluster.ethtool_settings', {'interface': iface, 'rings': {'rx': 512}})
     assert rc != 0 and 'interface %s' % iface in result['msg'] and '-g' in result['msg']
     assert ethtool_k(ns, iface) == after
+
+
+ROLE_PLAYBOOK = os.path.join(os.path.dirname(__file__), 'role_check.yml')
+APPLY_SCRIPT = os.path.join(REPO, 'roles', 'tuning', 'files', 'usr', 'local', 'sbin', 'lvs-tuning-apply')
+
+
+def role_check(ns, iface, *extra):
+    argv = ['ip', 'netns', 'exec', ns, os.path.join(VENV_BIN, 'ansible-playbook'), '-i', 'localhost,', '--check', '--diff',
+            '-e', 'tuning_test_interface=%s' % iface, ROLE_PLAYBOOK] + list(extra)
+    proc = subprocess.run(argv, cwd=REPO, env=env(), capture_output=True, text=True, check=False)
+    return proc.returncode, json_out(proc.stdout)
+
+
+def test_role_smp_path_in_check_mode(netns):
+    ns, iface = netns
+    pristine = queue_files(ns, iface), ethtool_k(ns, iface)
+    rc, out = role_check(ns, iface)
+    assert rc == 0, json.dumps(out)[-3000:]
+    assert out['stats']['localhost']['failures'] == 0
+    text = json.dumps(out)
+    full = '%x' % ((1 << os.cpu_count()) - 1)
+    # the boot settings the role would write: ethtool first, then the queue files as masks
+    assert 'ethtool -K %s gro on' % iface in text
+    assert 'sys /sys/class/net/%s/queues/rx-0/rps_cpus %s' % (iface, full) in text
+    assert 'sys /sys/class/net/%s/queues/rx-3/rps_flow_cnt 4096' % iface in text
+    assert 'uniprocessor kernel (online CPUs' not in text
+    assert (queue_files(ns, iface), ethtool_k(ns, iface)) == pristine, 'check mode changed the veth'
+    assert not os.path.exists('/etc/lvs-tuning'), 'check mode wrote the settings file'
+
+
+def test_role_bad_cpus_fail_in_preflight(netns):
+    ns, iface = netns
+    rc, out = role_check(ns, iface, '-e', 'tuning_test_cpus=0-4095')
+    assert rc != 0
+    names = [task['task']['name'] for task in out['plays'][0]['tasks']]
+    failed = [t for t in out['plays'][0]['tasks'] if t['hosts']['localhost'].get('failed')]
+    assert failed and 'Validate interfaces and CPU lists' in failed[0]['task']['name']
+    assert "cpus='0-4095' names CPUs" in json.dumps(failed[0]) and 'interface %s' % iface in json.dumps(failed[0])
+    assert not any('Set socket and backlog sysctls' in n for n in names), 'a changing task ran before the failure'
+
+
+def test_boot_script_applies_queue_and_ethtool_lines(netns, tmp_path):
+    ns, iface = netns
+    conf = tmp_path / 'settings.conf'
+    conf.write_text('# test\n'
+                    'ethtool -K %s gro on\n'
+                    'sys /sys/class/net/%s/queues/rx-1/rps_cpus 1\n'
+                    'sys /sys/class/net/%s/queues/rx-1/rps_flow_cnt 256\n' % (iface, iface, iface))
+    proc = sh('ip', 'netns', 'exec', ns, 'sh', APPLY_SCRIPT, str(conf), check=False)
+    assert proc.returncode == 0, proc.stderr
+    files = queue_files(ns, iface)
+    assert files['rx-1/rps_cpus'].lstrip('0,') == '1' and files['rx-1/rps_flow_cnt'] == '256'
+    assert ethtool_k(ns, iface)['generic-receive-offload'] == 'on'
+    # an interrupt that is not there and a path outside the queue directories: logged, exit 1, the rest applied
+    conf.write_text('irq no-such-irq-name 0\nsys /proc/sys/net/core/somaxconn 1\n'
+                    'sys /sys/class/net/%s/queues/rx-2/rps_cpus 1\n' % iface)
+    proc = sh('ip', 'netns', 'exec', ns, 'sh', APPLY_SCRIPT, str(conf), check=False)
+    assert proc.returncode == 1
+    assert 'no interrupt named no-such-irq-name' in proc.stderr and 'refusing /proc/sys/net/core/somaxconn' in proc.stderr
+    assert queue_files(ns, iface)['rx-2/rps_cpus'].lstrip('0,') == '1'
