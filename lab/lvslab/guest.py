@@ -219,7 +219,7 @@ def reap():
     """Collect exit statuses of guests this process started (no zombies in long-lived callers)."""
     try:
         while True:
-            pid, _ = os.waitpid(-1, os.WNOHANG)
+            pid = os.waitpid(-1, os.WNOHANG)[0]
             if pid == 0:
                 break
     except ChildProcessError:

@@ -105,7 +105,7 @@ class Lab:
                     stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
             for name, proc in procs.items():
                 try:
-                    out, _ = proc.communicate(timeout=15)
+                    out = proc.communicate(timeout=15)[0]
                 except subprocess.TimeoutExpired:
                     proc.kill()
                     proc.communicate()
@@ -115,9 +115,8 @@ class Lab:
             if not pending:
                 break
             if time.monotonic() > deadline:
-                details = "\n".join("  %s: console log %s ends with:\n%s" % (n, guests.GuestPaths(self.topo, self.guest(n)).console,
-                                                                           _tail(guests.GuestPaths(self.topo, self.guest(n)).console, 8))
-                                    for n in pending)
+                consoles = {n: guests.GuestPaths(self.topo, self.guest(n)).console for n in pending}
+                details = "\n".join("  %s: console log %s ends with:\n%s" % (n, path, _tail(path, 8)) for n, path in consoles.items())
                 raise LabError("guests %s did not answer SSH within %ds (raise LVSLAB_BOOT_TIMEOUT on a slow host):\n%s"
                                % (", ".join(pending), timeout, details))
             time.sleep(1)
