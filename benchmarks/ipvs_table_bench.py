@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Benchmark of lvs.cluster.ipvs_table on a real IPVS kernel (a lab guest), printed as a table.
 
 In one run, against the same guest and the same 100 virtual services x 100 real servers

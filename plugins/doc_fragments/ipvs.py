@@ -34,6 +34,7 @@ attributes:
     support: full
     description: Shows, in ipvsadm's own syntax, only the entries that change.
   platform:
+    support: full
     platforms: posix
     description: Linux hosts with IPVS.
 '''

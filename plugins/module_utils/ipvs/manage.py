@@ -104,8 +104,15 @@ def ensure_service(module):
     def extra(run_):
         if params["state"] == "absent":
             return {"service": None}
-        current = runner.read_table().get(desired.key) if ops and not module.check_mode else table.get(desired.key)
-        return {"service": (current or desired).to_dict()}
+        if not ops:
+            return {"service": table[desired.key].to_dict()}
+        if not module.check_mode:
+            return {"service": runner.read_table()[desired.key].to_dict()}
+        # Check mode: the service as it would be.
+        data = desired.to_dict()
+        if not manage_servers and desired.key in table:
+            data["real_servers"] = table[desired.key].to_dict()["real_servers"]
+        return {"service": data}
     return _converge(module, runner, ops, plan, batch=len(ops) > BATCH_THRESHOLD, extra=extra)
 
 
@@ -282,8 +289,8 @@ def ensure_sync_daemon(module):
         if desired is None and now:
             raise IPVSVerifyError(["the %s sync daemon is still running" % role], result["commands"])
         if desired is not None and (not now or not _daemon_matches(now[0], desired)):
-            raise IPVSVerifyError(["the %s sync daemon is %s" % (role, "not running" if not now else "running with " + _daemon_text(now[0]).replace("\n", ", "))],
-                                  result["commands"])
+            state = "not running" if not now else "running with " + _daemon_text(now[0]).replace("\n", ", ")
+            raise IPVSVerifyError(["the %s sync daemon is %s" % (role, state)], result["commands"])
         result["sync_daemon"] = now[0].to_dict() if now else None
     elif commands and desired is not None:
         result["sync_daemon"] = desired.to_dict()

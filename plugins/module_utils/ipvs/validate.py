@@ -189,7 +189,8 @@ def virtual_service(params, prefix=""):
         raise IPVSValidationError(prefix + "persistence_engine", engine, "the only persistence engine is sip")
     one_packet = bool(params.get("one_packet"))
     if one_packet and key.protocol in ("tcp", "sctp"):
-        raise IPVSValidationError(prefix + "one_packet", True, "one-packet scheduling is for UDP (or a fwmark service carrying only UDP), not %s" % key.protocol)
+        raise IPVSValidationError(prefix + "one_packet", True,
+                                  "one-packet scheduling is for UDP (or a fwmark service carrying only UDP), not %s" % key.protocol)
     return VirtualService(
         key=key, scheduler=scheduler, sched_flags=flags, persistence_timeout=timeout,
         persistence_netmask=netmask(prefix + "persistence_netmask", mask, key.family),

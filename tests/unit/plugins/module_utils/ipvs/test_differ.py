@@ -105,7 +105,7 @@ def test_method_change_is_an_edit_port_change_is_replace(fixture):
     nat.port = 8081
     http.real_servers[nat.key] = nat
     ops = differ.diff_table(current, desired, purge=True)
-    assert [argvline for argvline in map(argv.restore_line, ops)] == [
+    assert [argv.restore_line(op) for op in ops] == [
         "-d -t 192.0.2.10:80 -r 198.51.100.13:8080",
         "-a -t 192.0.2.10:80 -r 198.51.100.13:8081 -m -w 5",
         "-e -f 10 -r 203.0.113.24:0 -i -w 1 -x 0 -y 0 --tun-type gre --tun-csum",
