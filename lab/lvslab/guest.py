@@ -96,6 +96,22 @@ def main_pid(topo, guest):
     return pid if pid in processes(topo, guest) else None
 
 
+def kernel_pid(topo, guest):
+    """Host pid of the running UML kernel (the supervisor's child); a reboot changes it."""
+    sup = main_pid(topo, guest)
+    if sup is None:
+        return None
+    for pid in processes(topo, guest):
+        try:
+            with open("/proc/%d/stat" % pid, encoding="utf-8") as fh:
+                ppid = int(fh.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        if ppid == sup:
+            return pid
+    return None
+
+
 def _proc_status(pid):
     """(state letter, tracer pid) of a process, or None when it is gone."""
     try:

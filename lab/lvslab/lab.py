@@ -24,7 +24,6 @@ from .errors import LabError
 from .util import in_netns, log, run
 
 BOOT_TIMEOUT = int(os.environ.get("LVSLAB_BOOT_TIMEOUT", "240"))
-PENDING = "/run/lvslab-reboot-pending"
 FAULTS = ("crash", "link-down", "link-up", "reboot", "pause", "resume", "start", "stop")
 
 
@@ -284,10 +283,19 @@ class Lab:
                 time.sleep(0.5)
             guests.kill(self.topo, g)
         elif kind == "reboot":
-            # A file in /run (tmpfs) tells the old boot from the new one (UML's boot_id can repeat).
-            # ssh joins its arguments into one remote shell command line: pass each command as one string.
-            if self._ssh_ok(g, ["touch %s && echo up" % PENDING], timeout=20) is None:
-                raise LabError("guest %s does not answer SSH; cannot reboot it cleanly (crash + start instead)" % name)
-            self._ssh_ok(g, ["systemctl", "reboot"], timeout=10)
-            # The supervisor boots the guest again after its power-off (see supervise.py).
-            self.wait_ssh([name], probe=("test -e %s || echo up" % PENDING,))
+            # Done when the supervisor runs a new kernel process (host side, unambiguous) that answers SSH.
+            before = guests.kernel_pid(self.topo, g)
+            if before is None or self._ssh_ok(g, ["true"], timeout=30) is None:
+                raise LabError("guest %s is not running or does not answer SSH; cannot reboot it cleanly "
+                               "(use crash, then start)" % name)
+            self._ssh_ok(g, ["systemctl reboot"], timeout=30)
+            deadline = time.monotonic() + BOOT_TIMEOUT
+            while guests.kernel_pid(self.topo, g) in (before, None):
+                if guests.main_pid(self.topo, g) is None:
+                    raise LabError("guest %s: its supervisor ended during the reboot; console log %s ends with:\n%s"
+                                   % (name, guests.GuestPaths(self.topo, g).console, _tail(guests.GuestPaths(self.topo, g).console)))
+                if time.monotonic() > deadline:
+                    raise LabError("guest %s did not reboot within %ds after 'systemctl reboot'; console log %s"
+                                   % (name, BOOT_TIMEOUT, guests.GuestPaths(self.topo, g).console))
+                time.sleep(0.5)
+            self.wait_ssh([name])
