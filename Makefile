@@ -13,7 +13,7 @@ LAB       := $(PY) -m lvslab
 TOPOLOGY  ?= lab/topologies/demo.yml
 HOST      ?=
 
-.PHONY: help bootstrap requirements test unit sanity lint lab-test demo lab-up lab-down lab-ssh bench build check-build
+.PHONY: help bootstrap requirements test unit host-test sanity lint lab-test demo lab-up lab-down lab-ssh bench build check-build
 
 help:  ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-20s %s\n", $$1, $$2}'
@@ -30,11 +30,15 @@ build: bootstrap  ## Build the collection tarball into build/
 	mkdir -p build && rm -f build/lvs-cluster-*.tar.gz
 	ansible-galaxy collection build --force --output-path build .
 
+host-test: bootstrap  ## Tuning modules for real on the host's SMP kernel, in a netns + veth the test makes (root)
+	$(PY) -m pytest -q -p no:cacheprovider tests/integration/host
+
 check-build: build  ## Install the tarball into a fresh collections path and ansible-doc every module
 	bash scripts/check-build.sh
 
 test: bootstrap  ## Run every test: unit, sanity, lint, then the real-kernel lab scenarios
 	$(MAKE) unit
+	$(MAKE) host-test
 	$(MAKE) check-build
 	$(MAKE) sanity
 	$(MAKE) lint
