@@ -223,6 +223,8 @@ class Lab:
     # ---- using the lab -------------------------------------------------------------------
     def ssh(self, name: str, command=None, tty=None, capture=False, timeout=None):
         g = self.guest(name)
+        if not network.exists(self.topo):
+            raise LabError("%s is not up (no namespace %s); run: lvslab up %s" % (self.topo.name, self.topo.namespace, self.topo.path))
         if tty is None:
             tty = not command and os.isatty(0)
         argv = render.ssh_argv(self.topo, g, command, tty=tty)
