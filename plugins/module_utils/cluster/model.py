@@ -270,6 +270,10 @@ def normalise_vrrp_instances(raw, problems):
                 problems.append(Problem("%s.%s" % (var, key), "must be a list of names", "write e.g. %s: [eth0]" % key))
                 value = []
             inst[key] = list(value)
+        if inst["interface"] and inst["interface"] in inst["track_interfaces"]:
+            problems.append(Problem("%s.track_interfaces" % var, "lists %s, the instance's own interface (always tracked; keepalived's config test "
+                                    "rejects it)" % inst["interface"], "remove %s from track_interfaces" % inst["interface"]))
+            inst["track_interfaces"] = [i for i in inst["track_interfaces"] if i != inst["interface"]]
         for key in ("notify_master", "notify_backup", "notify_fault", "notify_stop", "notify"):
             value = item.get(key)
             if value is not None and (not isinstance(value, str) or not value.startswith("/")):

@@ -91,3 +91,11 @@ def test_sorry_server_and_persistence():
     assert problems == []
     assert out["sorry_server"] == {"address": "192.0.2.99", "port": 8080}
     assert out["persistence_netmask"] == "255.255.255.0"
+
+
+def test_track_interfaces_must_not_list_the_own_interface():
+    (inst,), _, problems = normalise([dict(VI, track_interfaces=["eth0", "eth1"])], [])
+    assert [str(p) for p in problems] == [
+        "lvs_vrrp_instances[0] (VI_1).track_interfaces: lists eth0, the instance's own interface (always tracked; keepalived's config test "
+        "rejects it). Fix: remove eth0 from track_interfaces"]
+    assert inst["track_interfaces"] == ["eth1"]
