@@ -1,0 +1,56 @@
+"""Runner error mapping: what a user sees without ipvsadm or without IPVS in the kernel.
+
+fixtures/no_ipvs_host_stderr.txt is the real output of `ipvsadm -S -n` (rc=2) on this
+project's controller, whose kernel has no IPVS. Nothing here programs IPVS.
+"""
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.lvs.cluster.plugins.module_utils.ipvs.exceptions import IPVSCommandError, IPVSUnavailableError
+from ansible_collections.lvs.cluster.plugins.module_utils.ipvs.runner import Runner
+
+
+class Host:
+    """The two AnsibleModule methods the runner uses, answering like a given host."""
+
+    def __init__(self, binary="/usr/sbin/ipvsadm", rc=0, out="", err=""):
+        self.binary = binary
+        self.answer = (rc, out, err)
+        self.calls = []
+
+    def get_bin_path(self, name, opt_dirs=None):
+        # The runner also looks in the sbin directories, which are not always in PATH.
+        assert name == "ipvsadm" and "/usr/sbin" in opt_dirs
+        return self.binary
+
+    def run_command(self, argv, **kwargs):
+        self.calls.append((argv, kwargs))
+        return self.answer
+
+
+def test_missing_ipvsadm_names_the_package():
+    with pytest.raises(IPVSUnavailableError) as info:
+        Runner(Host(binary=None)).read_table()
+    assert "ipvsadm was not found" in str(info.value)
+    assert "apt-get install ipvsadm" in str(info.value) and "dnf install ipvsadm" in str(info.value)
+
+
+def test_kernel_without_ipvs_says_load_ip_vs(fixture):
+    host = Host(rc=2, err=fixture("no_ipvs_host_stderr"))
+    with pytest.raises(IPVSUnavailableError) as info:
+        Runner(host).read_table()
+    message = str(info.value)
+    assert "the kernel of this host has no IPVS" in message
+    assert "Protocol not available" in message
+    assert "modprobe ip_vs" in message and "community.general.modprobe" in message
+    # argv lists, C locale
+    argv, kwargs = host.calls[0]
+    assert argv == ["/usr/sbin/ipvsadm", "-S", "-n"]
+    assert kwargs["environ_update"]["LC_ALL"] == "C"
+
+
+def test_other_failures_name_the_command():
+    with pytest.raises(IPVSCommandError) as info:
+        Runner(Host(rc=1, err="Memory allocation problem\n")).run(["-L", "--timeout"], entity="IPVS timeouts")
+    assert str(info.value) == "IPVS timeouts: ipvsadm -L --timeout failed (rc=1): Memory allocation problem"
