@@ -8,7 +8,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 VENV=${VENV:-$ROOT/.venv}
-DEST=$ROOT/build/ansible_collections/lvs/cluster
+# SANITY_DEST lets two runs at once work in separate copies.
+DEST=${SANITY_DEST:-$ROOT/build/ansible_collections/lvs/cluster}
+case "$DEST" in */ansible_collections/lvs/cluster) ;; *) echo "sanity.sh: SANITY_DEST must end in ansible_collections/lvs/cluster" >&2; exit 2 ;; esac
 
 rm -rf "$DEST"
 mkdir -p "$DEST"
