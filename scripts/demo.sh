@@ -31,10 +31,11 @@ ansible-playbook -i "$INVENTORY" playbooks/site.yml
 mapfile -t SERVICES < <("$VENV/bin/python" - "$INVENTORY/group_vars/all/cluster.yml" <<'PY'
 import sys, yaml
 for svc in yaml.safe_load(open(sys.argv[1]))["lvs_services"]:
-    print("%s %s %s" % (svc["name"], svc["vip"], svc.get("port", 80)))
+    sticky = ("persistence %ss: a client stays on one backend" % svc["persistence_timeout"]) if svc.get("persistence_timeout") else "no persistence"
+    print("%s %s %s %s %s" % (svc["name"], svc["vip"], svc.get("port", 80), svc.get("scheduler", "wlc"), sticky))
 PY
 )
-read -r _ FIRST_VIP _ <<<"${SERVICES[0]}"
+read -r _ FIRST_VIP _ _ <<<"${SERVICES[0]}"
 
 say "Who is MASTER (the director that carries the VIPs)"
 MASTER=""
@@ -53,8 +54,8 @@ say "IPVS table on $MASTER (ipvsadm -Ln)"
 "${LAB[@]}" ssh "$TOPOLOGY" "$MASTER" -- ipvsadm -Ln
 
 for entry in "${SERVICES[@]}"; do
-    read -r name vip port <<<"$entry"
-    say "$REQUESTS requests from the lab client to service $name (http://$vip:$port/)"
+    read -r name vip port scheduler sticky <<<"$entry"
+    say "$REQUESTS requests from the lab client to service $name (http://$vip:$port/, scheduler $scheduler, $sticky)"
     "${LAB[@]}" client "$TOPOLOGY" -- sh -c \
         "for i in \$(seq $REQUESTS); do printf '  request %2d -> %s\n' \$i \"\$(curl -s -m 3 http://$vip:$port/ || echo FAILED)\"; done"
 done
