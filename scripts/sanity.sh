@@ -25,9 +25,9 @@ export PATH="$VENV/bin:$PATH"
 # stand-in in the cache under the name of every pip version it may ask for.
 pip_versions=$(grep -ohE "pip='[0-9.]+'" "$("$VENV/bin/python" -c 'import ansible_test, os; print(os.path.dirname(ansible_test.__file__))')/_internal/python_requirements.py" | tr -dc "0-9.\n'" | tr -d "'")
 [ -n "$pip_versions" ] || { echo "sanity.sh: cannot find the pip version ansible-test pins" >&2; exit 1; }
-mkdir -p ~/.ansible/test/cache
+mkdir -p "$HOME/.ansible/test/cache"
 for v in $pip_versions; do
-    cp "$ROOT/scripts/ansible-test-get-pip.py" ~/.ansible/test/cache/get_pip_${v//./_}.py
+    cp "$ROOT/scripts/ansible-test-get-pip.py" "$HOME/.ansible/test/cache/get_pip_${v//./_}.py"
 done
 # --venv: each sanity test runs in a virtualenv that ansible-test builds from its own
 # pinned requirements (PyPI is reachable; the pip bootstrap download is not needed
