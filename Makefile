@@ -13,7 +13,7 @@ LAB       := $(PY) -m lvslab
 TOPOLOGY  ?= lab/topologies/demo.yml
 HOST      ?=
 
-.PHONY: help bootstrap requirements test unit host-test sanity lint lab-test demo lab-up lab-down lab-ssh bench build check-build
+.PHONY: help bootstrap requirements test unit host-test sanity lint lab-test demo lab-up lab-down lab-status lab-figures lab-ssh bench build check-build
 
 help:  ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-20s %s\n", $$1, $$2}'
@@ -64,6 +64,12 @@ lab-up: bootstrap  ## Bring up the lab topology (TOPOLOGY=...)
 
 lab-down: bootstrap  ## Tear the lab down
 	$(LAB) down $(TOPOLOGY)
+
+lab-status: bootstrap  ## Show the lab's guests and links (TOPOLOGY=...)
+	$(LAB) status $(TOPOLOGY)
+
+lab-figures: bootstrap  ## Measure lab boot time and Ansible per-task cost (docs/lab.md)
+	bash lab/bench/measure.sh boot tasks down
 
 lab-ssh: bootstrap  ## Open a shell on a lab guest: make lab-ssh HOST=dir1
 	$(LAB) ssh $(TOPOLOGY) $(HOST)

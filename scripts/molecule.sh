@@ -6,7 +6,7 @@
 # A directory under molecule/ without molecule.yml (other than resources/) counts as a failure:
 # no scenario is skipped silently.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 ROOT=$PWD
 export PATH="$ROOT/.venv/bin:$PATH"
 export PYTHONPATH="$ROOT/lab${PYTHONPATH:+:$PYTHONPATH}"
@@ -43,6 +43,7 @@ fi
 echo "molecule.sh: base image ready in $((SECONDS - start)) s"
 
 current=""
+# shellcheck disable=SC2317  # invoked by the trap below
 on_signal() {
     if [ -n "$current" ]; then
         echo "molecule.sh: interrupted; destroying scenario $current" >&2
