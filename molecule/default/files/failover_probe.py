@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Open a new HTTP connection to a VIP every INTERVAL seconds for DURATION seconds.
 
 Run inside the lab namespace (python -m lvslab client TOPOLOGY -- python3 failover_probe.py ...).

@@ -24,14 +24,14 @@ def test_defaults():
 
 def test_strings_from_inventory_are_accepted():
     vi = dict(VI, virtual_router_id="51", vrrp_version="3", advert_int="0.1", unicast_peers="yes")
-    (inst,), _, problems = normalise([vi], [])
+    (inst,), _unused, problems = normalise([vi], [])
     assert problems == []
     assert (inst["virtual_router_id"], inst["vrrp_version"], inst["advert_int"], inst["unicast_peers"]) == (51, 3, 0.1, True)
 
 
 def test_every_vrrp_problem_reported_at_once():
     vi = dict(VI, virtual_router_id=300, advert_int=0.5, auth_pass="123456789", colour="blue")
-    _, _, problems = normalise([vi, dict(VI)], [])
+    _unused, _unused2, problems = normalise([vi, dict(VI)], [])
     out = texts(problems)
     assert any(t.startswith("lvs_vrrp_instances[0] (VI_1).colour: unknown key") for t in out)
     assert any(t.startswith("lvs_vrrp_instances[0] (VI_1).virtual_router_id: must be an integer 1-255, got 300") for t in out)
@@ -43,7 +43,7 @@ def test_every_vrrp_problem_reported_at_once():
 
 def test_auth_pass_with_vrrp3_and_nat_gateway_needs_interface():
     vi = dict(VI, vrrp_version=3, auth_pass="secret", nat_gateway="198.51.100.1/24")
-    (inst,), _, problems = normalise([vi], [])
+    (inst,), _unused, problems = normalise([vi], [])
     out = texts(problems)
     assert any("VRRPv3 has no authentication" in t for t in out)
     assert any(t.startswith("lvs_vrrp_instances[0] (VI_1).nat_interface: is required with nat_gateway") for t in out)
@@ -54,7 +54,7 @@ def test_every_service_problem_reported_at_once():
     bad = dict(WEB, scheduler="fastest", method="fullnat", health_check={"type": "PING_CHECK"},
                backends=[{"group": "pool_blue", "weight": 70000}], vrrp_instance="VI_9")
     dup = dict(WEB, name="web2")
-    _, services, problems = normalise([VI], [bad, dup])
+    _unused, services, problems = normalise([VI], [bad, dup])
     out = texts(problems)
     assert any("(web).scheduler: unknown scheduler 'fastest'" in t for t in out)
     assert any("(web).method: unknown forwarding method 'fullnat'" in t for t in out)
@@ -69,7 +69,7 @@ def test_http_check_and_fwmark():
     svc = dict(WEB, health_check={"type": "http_get", "path": "/health", "connect_timeout": 2, "delay_loop": 3})
     fw = {"name": "fw", "vrrp_instance": "VI_1", "vip": "203.0.113.11", "protocol": "fwmark", "fwmark": 7,
           "persistence_timeout": 600, "backends": [{"group": "pool_blue", "port": 0}]}
-    _, (web, mark), problems = normalise([VI], [svc, fw])
+    _unused, (web, mark), problems = normalise([VI], [svc, fw])
     assert problems == []
     assert web["health_check"]["type"] == "HTTP_GET" and web["delay_loop"] == 3
     assert web["health_check"]["url"] == [{"path": "/health", "status_code": 200, "digest": None}]
@@ -79,7 +79,7 @@ def test_http_check_and_fwmark():
 def test_misc_check_requires_path_and_fwmark_backend_port():
     svc = dict(WEB, health_check={"type": "MISC_CHECK"})
     fw = {"name": "fw", "vrrp_instance": "VI_1", "vip": "203.0.113.11", "fwmark": 7, "backends": [{"group": "pool_blue"}]}
-    _, _, problems = normalise([VI], [svc, fw])
+    _unused, _unused2, problems = normalise([VI], [svc, fw])
     out = texts(problems)
     assert any("(web).health_check.misc_path: is required for MISC_CHECK" in t for t in out)
     assert any("(fw).backends[0].port: must be a port" in t for t in out)
@@ -87,14 +87,14 @@ def test_misc_check_requires_path_and_fwmark_backend_port():
 
 def test_sorry_server_and_persistence():
     svc = dict(WEB, sorry_server="192.0.2.99 8080", persistence_timeout=300, persistence_netmask="255.255.255.0")
-    _, (out,), problems = normalise([VI], [svc])
+    _unused, (out,), problems = normalise([VI], [svc])
     assert problems == []
     assert out["sorry_server"] == {"address": "192.0.2.99", "port": 8080}
     assert out["persistence_netmask"] == "255.255.255.0"
 
 
 def test_track_interfaces_must_not_list_the_own_interface():
-    (inst,), _, problems = normalise([dict(VI, track_interfaces=["eth0", "eth1"])], [])
+    (inst,), _unused, problems = normalise([dict(VI, track_interfaces=["eth0", "eth1"])], [])
     assert [str(p) for p in problems] == [
         "lvs_vrrp_instances[0] (VI_1).track_interfaces: lists eth0, the instance's own interface (always tracked; keepalived's config test "
         "rejects it). Fix: remove eth0 from track_interfaces"]

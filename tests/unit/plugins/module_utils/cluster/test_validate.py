@@ -46,62 +46,62 @@ def test_valid_cluster_has_no_problem():
 
 
 def test_two_masters():
-    problems, _ = run(dir1={"director_vrrp_state": "MASTER"}, dir2={"director_vrrp_state": "MASTER"})
+    problems, _unused = run(dir1={"director_vrrp_state": "MASTER"}, dir2={"director_vrrp_state": "MASTER"})
     assert "lvs_vrrp_instances (VI_1).group: has 2 MASTERs (dir1, dir2)" in problems[0]
     assert "Fix: set director_vrrp_state: MASTER on one host of directors" in problems[0]
 
 
 def test_no_master():
-    problems, _ = run(dir1={"director_vrrp_state": "BACKUP"}, dir2={"director_vrrp_state": "BACKUP"})
+    problems, _unused = run(dir1={"director_vrrp_state": "BACKUP"}, dir2={"director_vrrp_state": "BACKUP"})
     assert any("has 0 MASTERs (none)" in p for p in problems)
 
 
 def test_equal_priorities_name_the_host():
-    problems, _ = run(dir1={"director_vrrp_priority": 100}, dir2={"director_vrrp_priority": 100})
+    problems, _unused = run(dir1={"director_vrrp_priority": 100}, dir2={"director_vrrp_priority": 100})
     assert any(p.startswith("director_vrrp_priority (host dir2): priority 100 for VI_1 equals that of dir1") for p in problems)
     # Two hosts with the top priority are also two MASTERs.
     assert any("has 2 MASTERs" in p for p in problems)
 
 
 def test_explicit_master_with_lower_priority():
-    problems, _ = run(dir1={"director_vrrp_state": "MASTER", "director_vrrp_priority": 90},
-                      dir2={"director_vrrp_state": "BACKUP", "director_vrrp_priority": 120})
+    problems, _unused = run(dir1={"director_vrrp_state": "MASTER", "director_vrrp_priority": 90},
+                            dir2={"director_vrrp_state": "BACKUP", "director_vrrp_priority": 120})
     assert problems == ["director_vrrp_state (host dir1): is MASTER for VI_1 but dir2 has a higher priority and will take the VIP. "
                         "Fix: give the MASTER the highest director_vrrp_priority"]
 
 
 def test_priority_out_of_range():
-    problems, _ = run(dir2={"director_vrrp_priority": 255})
+    problems, _unused = run(dir2={"director_vrrp_priority": 255})
     assert any(p.startswith("director_vrrp_priority (host dir2): priority for VI_1 must be an integer 1-254, got 255") for p in problems)
 
 
 def test_virtual_router_id_twice_on_a_segment():
     instances = INSTANCES + [dict(INSTANCES[0], name="VI_2")]
-    problems, _ = run(instances=instances)
+    problems, _unused = run(instances=instances)
     assert any(p.startswith("lvs_vrrp_instances (VI_2).virtual_router_id: 51 is already used by VI_1 on segment eth0") for p in problems)
     # Another segment may reuse the id.
-    problems, _ = run(instances=INSTANCES + [dict(INSTANCES[0], name="VI_2", segment="backnet")])
+    problems, _unused = run(instances=INSTANCES + [dict(INSTANCES[0], name="VI_2", segment="backnet")])
     assert not any("virtual_router_id" in p for p in problems)
 
 
 def test_vip_is_a_host_address():
-    problems, _ = run(rs2={"ansible_host": "203.0.113.10"})
+    problems, _unused = run(rs2={"ansible_host": "203.0.113.10"})
     assert any(p.startswith("lvs_services (web).vip (host rs2): 203.0.113.10 is also the address of host rs2 (ansible_host)") for p in problems)
 
 
 def test_backend_group_missing_and_empty():
     services = [dict(SERVICES[0], backends=[{"group": "pool_gone"}, {"group": "pool_blue"}])]
-    problems, _ = run(services=services)
+    problems, _unused = run(services=services)
     assert any(p.startswith("lvs_services (web).backends[0].group: inventory group pool_gone does not exist") for p in problems)
     instances, services, hostvars, groups = make()
     groups["pool_green"] = []
-    problems, _ = validate_cluster(instances, services, hostvars, groups)
+    problems, _unused = validate_cluster(instances, services, hostvars, groups)
     assert [str(p) for p in problems] == ["lvs_services (web).backends[1].group: inventory group pool_green has no hosts. "
                                           "Fix: add real servers to it or remove the backend"]
 
 
 def test_dr_backend_off_segment_and_notes_without_facts():
-    problems, _ = run(rs4={"ansible_host": "198.51.100.24"})
+    problems, _unused = run(rs4={"ansible_host": "198.51.100.24"})
     assert any(p.startswith("lvs_services (web).backends[1].group (host rs4): DR real server rs4 (198.51.100.24) is not on director dir1's segment eth0")
                for p in problems)
     instances, services, hostvars, groups = make()
@@ -112,7 +112,7 @@ def test_dr_backend_off_segment_and_notes_without_facts():
 
 
 def test_weights_out_of_range_and_unknown_service():
-    problems, _ = run(rs1={"lvs_backend_weight": 70000}, rs2={"lvs_backend_weights": {"wbe": 3, "web": -1}})
+    problems, _unused = run(rs1={"lvs_backend_weight": 70000}, rs2={"lvs_backend_weights": {"wbe": 3, "web": -1}})
     assert "lvs_backend_weight (host rs1): must be an integer 0-65535, got 70000. Fix: set a weight 0 (drain) to 65535" in problems
     assert any(p.startswith("lvs_backend_weights (host rs2): names unknown service 'wbe'. Fix: use one of: web") for p in problems)
     assert any(p.startswith("lvs_backend_weights (host rs2): weight for web must be an integer 0-65535, got -1") for p in problems)
@@ -120,7 +120,7 @@ def test_weights_out_of_range_and_unknown_service():
 
 def test_unknown_scheduler_and_check_type_reported_with_the_rest():
     services = [dict(SERVICES[0], scheduler="fastest", health_check={"type": "PING"})]
-    problems, _ = run(services=services, dir2={"director_vrrp_priority": 150})
+    problems, _unused = run(services=services, dir2={"director_vrrp_priority": 150})
     assert any("scheduler: unknown scheduler 'fastest'" in p for p in problems)
     assert any("health_check.type: unknown health check type 'PING'" in p for p in problems)
     assert any("equals that of dir1" in p for p in problems)
@@ -129,26 +129,26 @@ def test_unknown_scheduler_and_check_type_reported_with_the_rest():
 def test_nat_without_route_back():
     instances = [dict(INSTANCES[0], nat_gateway="198.51.100.1/24", nat_interface="eth1")]
     services = [dict(SERVICES[0], method="nat", backends=[{"group": "pool_blue"}])]
-    problems, _ = run(instances=instances, services=services, rs1={"ansible_host": "198.51.100.21"})
+    problems, _unused = run(instances=instances, services=services, rs1={"ansible_host": "198.51.100.21"})
     assert problems == ["lvs_services (web).backends[0].group (host rs2): NAT real server rs2 (192.0.2.22) is outside 198.51.100.0/24, the network of "
                         "nat_gateway 198.51.100.1 of VI_1: its replies have no route back through the directors. "
                         "Fix: put the real server in 198.51.100.0/24 or change nat_gateway"]
-    problems, _ = run(services=services)
+    problems, _unused = run(services=services)
     assert any(p.startswith("lvs_vrrp_instances (VI_1).nat_gateway: is not set but NAT service web needs a route back") for p in problems)
 
 
 def test_declaration_must_be_the_same_on_every_host():
     instances, services, hostvars, groups = make()
     hostvars["rs3"]["lvs_services"] = []
-    problems, _ = validate_cluster(instances, services, hostvars, groups)
+    problems, _unused = validate_cluster(instances, services, hostvars, groups)
     assert [str(p) for p in problems] == ["lvs_services (host rs3): differs from the declaration the preflight checked (it must be the same on every host). "
                                           "Fix: define lvs_services once, in group_vars/all, and not per group or host"]
 
 
 def test_director_as_dr_backend_and_duplicate_real_server():
-    problems, _ = run(rs4={"ansible_host": "192.0.2.23"})
+    problems, _unused = run(rs4={"ansible_host": "192.0.2.23"})
     assert any("real server 192.0.2.23 port 80 appears twice (hosts rs3 and rs4)" in p for p in problems)
     instances, services, hostvars, groups = make()
     groups["pool_green"] = ["dir2", "rs4"]
-    problems, _ = validate_cluster(instances, services, hostvars, groups)
+    problems, _unused = validate_cluster(instances, services, hostvars, groups)
     assert any("host dir2 is both a director of VI_1 and a DR real server of web" in str(p) for p in problems)
