@@ -93,4 +93,10 @@ echo "=== molecule summary ==="
 for s in "${scenarios[@]}"; do
     printf '  %-14s %6s s  %s\n' "$s" "${duration[$s]}" "${result[$s]}"
 done
+npassed=0
+for s in "${scenarios[@]}"; do
+    [ "${result[$s]}" = passed ] && npassed=$((npassed + 1))
+done
+# The plain closing count CI reads: scenarios, not tasks.
+echo "molecule: $npassed passed, $(( ${#scenarios[@]} - npassed )) failed"
 exit $failed
