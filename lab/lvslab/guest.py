@@ -69,9 +69,8 @@ def _marker(topo, guest):
     return ("umid=%s" % guest.name, "uml_dir=%s" % paths.uml_dir)
 
 
-def processes(topo, guest):
-    """{pid: pgid} of every host process of this guest (main UML process and its helpers)."""
-    want = _marker(topo, guest)
+def _scan_processes(matches):
+    """{pid: pgid} of every host process whose argv list satisfies matches(args)."""
     found = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -79,11 +78,17 @@ def processes(topo, guest):
         try:
             with open("/proc/%s/cmdline" % entry, "rb") as fh:
                 args = fh.read().decode(errors="replace").split("\0")
-            if all(w in args for w in want):
+            if matches(args):
                 found[int(entry)] = os.getpgid(int(entry))
         except (OSError, ProcessLookupError):
             continue
     return found
+
+
+def processes(topo, guest):
+    """{pid: pgid} of every host process of this guest (main UML process and its helpers)."""
+    want = _marker(topo, guest)
+    return _scan_processes(lambda args: all(w in args for w in want))
 
 
 def main_pid(topo, guest):
@@ -182,18 +187,7 @@ def start(topo, guest) -> int:
 def processes_in(uml_dir: str):
     """{pid: pgid} of every guest process of a topology (found by its uml_dir= argument)."""
     want = "uml_dir=%s" % uml_dir
-    found = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open("/proc/%s/cmdline" % entry, "rb") as fh:
-                args = fh.read().decode(errors="replace").split("\0")
-            if want in args:
-                found[int(entry)] = os.getpgid(int(entry))
-        except (OSError, ProcessLookupError):
-            continue
-    return found
+    return _scan_processes(lambda args: want in args)
 
 
 def signal_groups(groups, sig) -> None:

@@ -7,22 +7,11 @@ import pytest
 
 from lvslab import topology
 from lvslab.errors import TopologyError
-
-BASE = {
-    "name": "t1",
-    "networks": [
-        {"name": "front", "subnet": "192.0.2.0/24", "client": "192.0.2.254"},
-        {"name": "back", "subnet": "198.51.100.0/24"},
-    ],
-    "guests": [
-        {"name": "dir1", "groups": ["directors"], "addresses": {"front": "192.0.2.11", "back": "198.51.100.11"}},
-        {"name": "rs1", "groups": ["pool_blue"], "memory": 384, "addresses": {"back": "198.51.100.21/24"}},
-    ],
-}
+from tests_lab_data import TOPO
 
 
 def data(**changes):
-    out = copy.deepcopy(BASE)
+    out = copy.deepcopy(TOPO)
     out.update(changes)
     return out
 
