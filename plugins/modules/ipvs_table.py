@@ -19,6 +19,17 @@ description:
   - Because C(ipvsadm -R) goes on after a failing line and reports only the last line's status, the module reads the
     table again after the batch and fails, naming every entry that did not land.
   - With O(purge=true), services and real servers that are not declared are removed.
+  - The module has an action plugin that does all of the above from the controller (RV(on_controller)). It checks the
+    declaration first (a bad entry fails before anything runs on the host), reads the table with one remote shell
+    command, computes the difference, check mode and C(--diff) with the module's own code, sends a change as one
+    C(ipvsadm -R) batch on stdin and reads the table again to verify it. No Python runs on the host, which makes a
+    no-op re-run of a large table cost one read there. An async task, or a host where that read fails (no
+    C(ipvsadm), no IPVS, a shell that is not POSIX), runs the module on the host instead, which reports the cause.
+notes:
+  - The result does not echo O(services) in C(invocation) (a large table would double the result);
+    RV(services_declared) and RV(real_servers_declared) count what was declared.
+  - Thresholds are not printed by C(ipvsadm -S); a table in which a threshold is set (declared or in the kernel) is
+    always compared in full by the module, so it never takes the controller-side answer.
 author:
   - lvs.cluster maintainers (@lvs-cluster)
 extends_documentation_fragment:
@@ -205,11 +216,19 @@ real_servers_declared:
   description: Number of real servers declared over all services.
   returned: always
   type: int
+on_controller:
+  description:
+    - True when the action plugin did the work from the controller over the connection; false when the module ran on
+      the host (async, or the remote read failed).
+  returned: always
+  type: bool
 timings:
   description:
     - Seconds spent by the module itself - C(read) (the reads of the table), C(validate_read_diff) (validation, first read
       and diff), C(apply) (the C(ipvsadm -R) batch), C(apply_and_verify) (batch, re-read and check) and C(process)
       (the whole life of the module process on the host, Python start-up and argument parsing included).
+    - When RV(on_controller) is true, the phases are timed on the controller and include the connection, and
+      C(process) is absent.
   returned: always
   type: dict
   sample: {"read": 0.21, "validate_read_diff": 0.45, "apply": 2.4, "apply_and_verify": 2.7}
@@ -223,24 +242,12 @@ missing:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.lvs.cluster.plugins.module_utils.ipvs import manage
-from ansible_collections.lvs.cluster.plugins.module_utils.ipvs.specs import service_options
+from ansible_collections.lvs.cluster.plugins.module_utils.ipvs.specs import table_argument_spec
 
 
 def main():
-    service_spec = service_options()
-    # The real servers (10,000 in a large table) are validated by module_utils/ipvs/validate.py,
-    # which checks every key, type, range and choice and names the entry
-    # (services[3].real_servers[7].weight). Declaring them as options here would make
-    # AnsibleModule check them again first: measured 0.8 s for 10,000 entries on the
-    # controller-class CPU and several times that inside a UML guest, for no extra safety.
-    service_spec["real_servers"] = dict(type="list", elements="dict", default=[])
-    module = AnsibleModule(
-        argument_spec=dict(
-            services=dict(type="list", elements="dict", required=True, options=service_spec),
-            purge=dict(type="bool", default=False),
-        ),
-        supports_check_mode=True,
-    )
+    # Real servers are validated by module_utils/ipvs/validate.py, not the argument_spec (see specs.py).
+    module = AnsibleModule(argument_spec=table_argument_spec(), supports_check_mode=True)
     manage.run(module, manage.ensure_table)
 
 

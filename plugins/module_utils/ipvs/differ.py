@@ -18,6 +18,7 @@ then real-server additions and edits, so that every line of a batch is valid whe
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
@@ -127,3 +128,34 @@ def diff_text(ops):
     before = [text for text in (op.before_text() for op in ops) if text]
     after = [text for text in (op.after_text() for op in ops) if text]
     return {"before": "".join(line + "\n" for line in before), "after": "".join(line + "\n" for line in after)}
+
+
+# A real-server line of ``ipvsadm -L -n --thresholds`` whose upper or lower threshold is not 0.
+_SET_THRESHOLD_RE = re.compile(r"^\s*-> \S+\s+(?:0*[1-9]\d*\s+\d+|\d+\s+0*[1-9]\d*)\s", re.MULTILINE)
+
+
+def table_lines(desired):
+    """The declared table in the shape of ``ipvsadm -S -n`` lines (-x/-y only where a threshold is set)."""
+    lines = []
+    for service in desired.values():
+        lines.append(describe_service(service))
+        lines.extend(describe_server(service, server) for server in service.real_servers.values())
+    return lines
+
+
+def table_unchanged(save_text, thresholds_text, desired, purge=False):
+    """Fast no-op test on the raw text of a read, without parsing 10,000 lines into objects.
+
+    True only when ``diff_table`` would return no operation: every declared line is one of
+    the kernel's own ``-S`` lines (our lines have that exact shape, see argv), with purge the
+    kernel has no other line, and no threshold is set on either side (-S does not print
+    thresholds, so a set one always takes the full parse). False means "parse and diff": it
+    costs time, never correctness.
+    """
+    if _SET_THRESHOLD_RE.search(thresholds_text):
+        return False
+    kernel = set(save_text.splitlines())
+    wanted = table_lines(desired)
+    if purge and len(kernel) != len(wanted):
+        return False
+    return kernel.issuperset(wanted)

@@ -153,3 +153,66 @@ def test_timeouts_and_daemon_argv():
                                               "--sync-maxlen", "1200", "--mcast-group", "239.1.2.3",
                                               "--mcast-port", "8850", "--mcast-ttl", "2"]
     assert argv.stop_daemon_argv("master") == ["--stop-daemon", "master"]
+
+
+def zero_thresholds(fixture):
+    """The recorded --thresholds listing with its two set thresholds put back to 0."""
+    text = fixture("mixed_thresholds")
+    for before, after in (("500        400", "0          0  "), ("1000       10 ", "0          0  ")):
+        assert before in text
+        text = text.replace(before, after)
+    return text
+
+
+def recorded_without_thresholds(fixture):
+    return parser.merge_thresholds(parser.parse_save(fixture("mixed_save")), parser.parse_thresholds(zero_thresholds(fixture)))
+
+
+def test_fast_noop_check_agrees_with_the_full_diff(fixture):
+    """table_unchanged() says True only where diff_table() finds nothing to do."""
+    save, thresholds = fixture("mixed_save"), zero_thresholds(fixture)
+    kernel = recorded_without_thresholds(fixture)
+    weight = copy.deepcopy(kernel)
+    weight[ServiceKey("tcp", "192.0.2.10", 80)].real_servers[ServerKey("198.51.100.11", 80)].weight = 99
+    scheduler = copy.deepcopy(kernel)
+    scheduler[ServiceKey("tcp", "192.0.2.10", 80)].scheduler = "rr"
+    fewer = copy.deepcopy(kernel)
+    del fewer[ServiceKey("tcp", "192.0.2.90", 22)]
+    fewer_servers = copy.deepcopy(kernel)
+    del fewer_servers[ServiceKey("tcp", "192.0.2.10", 80)].real_servers[ServerKey("198.51.100.13", 8080)]
+    threshold = copy.deepcopy(kernel)
+    threshold[ServiceKey("tcp", "192.0.2.10", 80)].real_servers[ServerKey("198.51.100.11", 80)].upper_threshold = 7
+    cases = {  # name: (desired, purge, expected answer of the fast check)
+        "identical, purge": (kernel, True, True),
+        "identical": (kernel, False, True),
+        "weight changed": (weight, False, False),
+        "scheduler changed": (scheduler, True, False),
+        "a service undeclared, purge": (fewer, True, False),
+        "a service undeclared, no purge": (fewer, False, True),
+        "a real server undeclared, purge": (fewer_servers, True, False),
+        "a real server undeclared, no purge": (fewer_servers, False, True),
+        "a threshold declared": (threshold, False, False),
+    }
+    for name, (desired, purge, expected) in cases.items():
+        fast = differ.table_unchanged(save, thresholds, desired, purge=purge)
+        assert fast is expected, name
+        if fast:
+            assert differ.diff_table(kernel, desired, purge=purge) == [], name
+        else:
+            assert differ.diff_table(kernel, desired, purge=purge), name
+
+
+def test_fast_noop_check_leaves_set_thresholds_to_the_full_diff(fixture):
+    # The kernel has thresholds set (-S does not show them): the fast check declines even
+    # though the declaration matches, and the full diff confirms there is nothing to do.
+    desired = validate.table(DECLARED)
+    assert differ.table_unchanged(fixture("mixed_save"), fixture("mixed_thresholds"), desired, purge=True) is False
+    assert differ.diff_table(recorded(fixture), desired, purge=True) == []
+
+
+def test_fast_noop_check_on_an_empty_table(fixture):
+    assert differ.table_unchanged(fixture("empty_save"), fixture("empty_thresholds"), {}, purge=True) is True
+    kernel = recorded_without_thresholds(fixture)
+    assert differ.table_unchanged(fixture("empty_save"), fixture("empty_thresholds"), kernel) is False
+    assert differ.table_unchanged(fixture("mixed_save"), zero_thresholds(fixture), {}, purge=True) is False
+    assert differ.table_unchanged(fixture("mixed_save"), zero_thresholds(fixture), {}, purge=False) is True

@@ -5,6 +5,8 @@ project's controller, whose kernel has no IPVS. Nothing here programs IPVS.
 """
 from __future__ import annotations
 
+import subprocess
+
 import pytest
 
 from ansible_collections.lvs.cluster.plugins.module_utils.ipvs.exceptions import IPVSCommandError, IPVSUnavailableError
@@ -29,6 +31,18 @@ class Host:
         return self.answer
 
 
+def runner_on(host):
+    """A Runner whose reads (subprocess, not run_command) answer like ``host`` too."""
+    runner = Runner(host)
+
+    def spawn(argv, **kwargs):
+        host.calls.append((argv, kwargs))
+        rc, out, err = host.answer
+        return subprocess.CompletedProcess(argv, rc, out.encode(), err.encode())
+    runner.spawn = spawn
+    return runner
+
+
 def test_missing_ipvsadm_names_the_package():
     with pytest.raises(IPVSUnavailableError) as info:
         Runner(Host(binary=None)).read_table()
@@ -39,7 +53,7 @@ def test_missing_ipvsadm_names_the_package():
 def test_kernel_without_ipvs_says_load_ip_vs(fixture):
     host = Host(rc=2, err=fixture("no_ipvs_host_stderr"))
     with pytest.raises(IPVSUnavailableError) as info:
-        Runner(host).read_table()
+        runner_on(host).read_table()
     message = str(info.value)
     assert "the kernel of this host has no IPVS" in message
     assert "Protocol not available" in message
@@ -47,10 +61,26 @@ def test_kernel_without_ipvs_says_load_ip_vs(fixture):
     # argv lists, C locale
     argv, kwargs = host.calls[0]
     assert argv == ["/usr/sbin/ipvsadm", "-S", "-n"]
-    assert kwargs["environ_update"]["LC_ALL"] == "C"
+    assert kwargs["env"]["LC_ALL"] == "C"
+    assert kwargs["stdin"] is subprocess.DEVNULL
 
 
 def test_other_failures_name_the_command():
     with pytest.raises(IPVSCommandError) as info:
         Runner(Host(rc=1, err="Memory allocation problem\n")).run(["-L", "--timeout"], entity="IPVS timeouts")
     assert str(info.value) == "IPVS timeouts: ipvsadm -L --timeout failed (rc=1): Memory allocation problem"
+
+
+def test_reads_return_stdout_and_name_a_failing_read():
+    assert runner_on(Host(out="Timeout (tcp tcpfin udp): 900 120 300\n")).read_timeouts().tcp == 900
+    with pytest.raises(IPVSCommandError) as info:
+        runner_on(Host(rc=1, err="Memory allocation problem\n")).read(["-L", "--daemon"], entity="sync daemons")
+    assert str(info.value) == "sync daemons: ipvsadm -L --daemon failed (rc=1): Memory allocation problem"
+
+
+def test_writes_go_through_run_command_with_the_c_locale():
+    host = Host()
+    runner_on(host).apply([], batch=True)
+    argv, kwargs = host.calls[0]
+    assert argv == ["/usr/sbin/ipvsadm", "-R"]
+    assert kwargs["environ_update"]["LC_ALL"] == "C"
