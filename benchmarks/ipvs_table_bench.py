@@ -7,7 +7,10 @@ In one run, against the same guest and the same 100 virtual services x 100 real 
   3. ipvs_table re-run with nothing to change;
   4. ipvs_table changing 1% of the weights (101 real servers);
   5. ipvs_table deleting everything (services: [], purge: true);
-  6. one `ipvsadm` call per entry (what shell-based roles do), into an empty table.
+  6. one `ipvsadm` call per entry (what shell-based roles do), into an empty table;
+  7. paired rounds (--rounds): bare `ipvsadm -R`, the converge task, one call per entry and
+     bare `ipvsadm -R` again, back to back; the ratios printed are the medians of the rounds,
+     because a lab guest's speed drifts 2-3x within minutes on a shared machine.
 For each ipvs_table step it reports the end-to-end wall time of `ansible-playbook` (start-up,
 loading and templating the 10,100-entry variable, SSH), the duration of the ipvs_table task
 itself (a ping task before it opens the connection and gives the cost of any module task in
@@ -131,6 +134,11 @@ def playbook(inventory, host, services_file, label):
     return wall, _seconds(ping["task"]["duration"]), _seconds(table["task"]["duration"]), result
 
 
+def median(values):
+    ordered = sorted(values)
+    return ordered[len(ordered) // 2] if len(ordered) % 2 else (ordered[len(ordered) // 2 - 1] + ordered[len(ordered) // 2]) / 2
+
+
 def write_services(name, items):
     path = os.path.join(WORK, name)
     with open(path, "w", encoding="utf-8") as handle:
@@ -144,6 +152,8 @@ def main():
     parser.add_argument("--host", default="ipvs1")
     parser.add_argument("--per-entry-limit", type=int, default=0,
                         help="run only this many per-entry ipvsadm calls and extrapolate (0: all 10,100)")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="paired rounds (bare -R, converge, one call per entry, bare -R) for the ratios")
     args = parser.parse_args()
     os.makedirs(WORK, exist_ok=True)
     guest = Guest(args.inventory, args.host)
@@ -203,6 +213,21 @@ def main():
         per_entry = per_entry * len(lines) / limit
     rows.append(("one ipvsadm call per entry%s" % ("" if limit == len(lines) else " (%d timed, scaled)" % limit),
                  per_entry, None, per_entry, "%.1f ms per call" % (1000 * measured / limit)))
+
+    # The speed of a lab guest drifts by 2-3x within minutes on a shared machine, so the ratios
+    # come from rounds in which the compared measurements are taken back to back.
+    rounds = []
+    for _round in range(args.rounds):
+        guest.run("ipvsadm -C")
+        before = guest.timed("ipvsadm -R < /tmp/ipvs-bench.rules")
+        guest.run("ipvsadm -C")
+        _wall, _ping, task, result = playbook(args.inventory, args.host, full, "round")
+        assert result["changed"] and guest.count() == entries
+        guest.run("ipvsadm -C")
+        calls = guest.timed("while read -r line; do ipvsadm $line; done < /tmp/ipvs-bench.subset") * len(lines) / limit
+        guest.run("ipvsadm -C")
+        after = guest.timed("ipvsadm -R < /tmp/ipvs-bench.rules")
+        rounds.append((before, task, calls, after))
     guest.run("ipvsadm -C; rm -f /tmp/ipvs-bench.rules /tmp/ipvs-bench.subset")
 
     def fmt(value):
@@ -217,12 +242,21 @@ def main():
         print("%-42s %8s %8s %8s  %s" % (label, fmt(wall), fmt(task), fmt(host), note))
     converge, noop = rows[1], rows[2]
     ping = sorted(pings)[len(pings) // 2]
+    if rounds:
+        print()
+        print("paired rounds (each: bare -R, converge task, one call per entry scaled, bare -R):")
+        for before, task, calls, after in rounds:
+            print("  bare %.2f / %.2f s, converge task %.2f s -> %.2fx, one call per entry %.1f s -> %.0fx"
+                  % (before, after, task, task / ((before + after) / 2), calls, calls / task))
     print()
     print("host load average at the end: %s" % " ".join("%.1f" % x for x in os.getloadavg()))
     print("any module task in this guest (ansible.builtin.ping, median of %d): %.2f s" % (len(pings), ping))
     print("bare ipvsadm -R, mean of the two runs: %.2f s" % bare)
     print("converge (task) / bare ipvsadm -R: %.2fx   (target <= 1.5x)" % (converge[2] / bare))
     print("converge (end to end, ansible-playbook) / bare ipvsadm -R: %.2fx" % (converge[1] / bare))
+    if rounds:
+        print("paired rounds, medians: converge task / bare -R %.2fx (target <= 1.5x); one call per entry / converge task %.0fx (target >= 50x)"
+              % (median([t / ((b + a) / 2) for b, t, _c, a in rounds]), median([c / t for _b, t, c, _a in rounds])))
     print("no-op re-run: task %.2f s (target < 1 s); in the guest %.2f s; end to end %.2f s" % (noop[2], noop_read, noop[1]))
     print("one call per entry / converge: %.0fx (task), %.0fx (end to end)   (target >= 50x)"
           % (per_entry / converge[2], per_entry / converge[1]))

@@ -3,7 +3,8 @@
 # lab/topologies/ipvs-bench.yml, runs benchmarks/ipvs_table_bench.py against it, brings it down.
 # KEEP=1 leaves the guest up; PER_ENTRY_LIMIT=N measures only N one-call-per-entry ipvsadm
 # calls and scales them to 10,100 (default 1010, the lines of 10 services; PER_ENTRY_LIMIT=0
-# runs all 10,100: about 19 ms a call unloaded, 3+ minutes, far more on a busy host).
+# runs all 10,100: about 19 ms a call unloaded, 3+ minutes, far more on a busy host);
+# ROUNDS=N paired rounds for the ratios (default 3).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -14,4 +15,4 @@ TOPOLOGY=lab/topologies/ipvs-bench.yml
 INVENTORY=$("$PY" -m lvslab inventory "$TOPOLOGY" >/dev/null && echo /var/lib/lvslab/ipvsbench/inventory.yml)
 cleanup() { [ "${KEEP:-0}" = 1 ] || "$PY" -m lvslab down "$TOPOLOGY"; }
 trap cleanup EXIT
-"$PY" benchmarks/ipvs_table_bench.py --inventory "$INVENTORY" --host ipvs1 --per-entry-limit "${PER_ENTRY_LIMIT:-1010}"
+"$PY" benchmarks/ipvs_table_bench.py --inventory "$INVENTORY" --host ipvs1 --per-entry-limit "${PER_ENTRY_LIMIT:-1010}" --rounds "${ROUNDS:-3}"
