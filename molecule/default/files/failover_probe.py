@@ -3,7 +3,8 @@
 Run inside the lab namespace (python -m lvslab client TOPOLOGY -- python3 failover_probe.py ...).
 With --stop-file it runs until that file appears (used to watch a whole site.yml rollout).
 Prints one JSON object: attempts, failures, and the longest time without a successful
-request (the service gap a client sees during a failover).
+request (the service gap a client sees during a failover), the backends that answered, and
+for every failed request its wall-clock time and error (to line it up with the journals).
 """
 from __future__ import annotations
 
@@ -14,9 +15,15 @@ import socket
 import time
 
 
-def fetch(host, port, timeout):
-    with socket.create_connection((host, port), timeout=timeout) as sock:
+def fetch(host, port, timeout, info):
+    """GET / through host:port on a new connection; info["port"] gets the local port used."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
         sock.settimeout(timeout)
+        try:
+            sock.connect((host, port))
+        finally:
+            info["port"] = sock.getsockname()[1]
         sock.sendall(b"GET / HTTP/1.0\r\nHost: probe\r\n\r\n")
         data = b""
         while True:
@@ -24,6 +31,8 @@ def fetch(host, port, timeout):
             if not chunk:
                 break
             data += chunk
+    finally:
+        sock.close()
     return data.split(b"\r\n\r\n", 1)[-1].strip().decode(errors="replace")
 
 
@@ -41,22 +50,31 @@ def main():
     longest = 0.0
     attempts = failures = 0
     backends = {}
+    failed = []
+    last_used = {}
     while time.monotonic() - start < args.duration and not (args.stop_file and os.path.exists(args.stop_file)):
         attempts += 1
         t0 = time.monotonic()
+        info = {}
         try:
-            body = fetch(args.host, args.port, args.timeout)
-        except OSError:
+            body = fetch(args.host, args.port, args.timeout, info)
+        except OSError as exc:
             failures += 1
+            used = last_used.get(info.get("port"))
+            failed.append({"at": round(time.time(), 3), "after_s": round(t0 - start, 3), "error": type(exc).__name__,
+                           "took_s": round(time.monotonic() - t0, 3), "port": info.get("port"),
+                           "port_last_used_s_ago": round(t0 - used, 1) if used is not None else None})
         else:
             now = time.monotonic()
             longest = max(longest, now - last_ok)
             last_ok = now
             backends[body] = backends.get(body, 0) + 1
+        if info.get("port"):
+            last_used[info["port"]] = t0
         time.sleep(max(0.0, args.interval - (time.monotonic() - t0)))
     longest = max(longest, time.monotonic() - last_ok)
     print(json.dumps({"attempts": attempts, "failures": failures, "longest_gap_s": round(longest, 3),
-                      "seconds": round(time.monotonic() - start, 1), "backends": backends}))
+                      "seconds": round(time.monotonic() - start, 1), "backends": backends, "failed": failed[:50]}))
 
 
 if __name__ == "__main__":
