@@ -7,7 +7,7 @@ import subprocess
 import sys
 import time
 
-from . import render
+from . import image, render, xstate
 from .errors import LabError
 from .image import mounts_under, safe_rmtree
 from .util import in_netns, run
@@ -168,7 +168,7 @@ def start(topo, guest) -> int:
         con.write(("\n--- lvslab: boot at %s ---\n" % time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())).encode())
         con.flush()
         pkg_parent = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-        env = dict(os.environ, TMPDIR="/dev/shm", PYTHONPATH=pkg_parent)
+        env = dict(os.environ, TMPDIR="/dev/shm", PYTHONPATH=pkg_parent, LD_PRELOAD=xstate.build(image.CACHE_DIR))
         proc = subprocess.Popen(argv, stdin=devnull, stdout=con, stderr=subprocess.STDOUT,
                                 start_new_session=True, close_fds=True, env=env)
     with open(paths.pidfile, "w", encoding="utf-8") as fh:

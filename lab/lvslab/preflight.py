@@ -17,6 +17,7 @@ TOOLS = {
     "ssh": "openssh-client",
     "ssh-keygen": "openssh-client",
     "mount": "mount",
+    "gcc": "gcc",  # builds the ptrace shim (xstate_preload.c) once
 }
 IMAGE_TOOLS = {"debootstrap": "debootstrap", "chroot": "coreutils"}
 
