@@ -36,13 +36,8 @@ host-test: bootstrap  ## Tuning modules for real on the host's SMP kernel, in a 
 check-build: build  ## Install the tarball into a fresh collections path and ansible-doc every module
 	bash scripts/check-build.sh
 
-test: bootstrap  ## Run every test: unit, sanity, lint, then the real-kernel lab scenarios
-	$(MAKE) unit
-	$(MAKE) host-test
-	$(MAKE) check-build
-	$(MAKE) sanity
-	$(MAKE) lint
-	$(MAKE) lab-test
+test: bootstrap  ## Run every test: unit, sanity, lint, then the real-kernel lab scenarios; seconds per stage at the end
+	bash scripts/test.sh
 
 unit: bootstrap  ## Unit tests (parsers, differs, argv building, the lab tool's logic)
 	$(PY) -m pytest -q tests/unit
