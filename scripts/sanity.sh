@@ -33,4 +33,7 @@ done
 # pinned requirements (PyPI is reachable; the pip bootstrap download is not needed
 # because the venv module ships pip). Only the controller Python is used: the others
 # are not installed here, and that is what ansible-test reports as skipped.
-exec ansible-test sanity --venv --python 3.11 --color no "$@"
+# The sanity venvs live in ~/.ansible/test/venv, shared by every run on the machine: a second
+# run at the same time uninstalls pip from a venv the first one is using ("does not have pip
+# available", seen with two checkouts at once). One run at a time.
+exec flock "$HOME/.ansible/test/.lvs-cluster-sanity.lock" ansible-test sanity --venv --python 3.11 --color no "$@"
