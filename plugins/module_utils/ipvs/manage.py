@@ -4,7 +4,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """What each module does, start to end: validate, read, diff, (check mode: stop), apply, verify.
 
-Each module is DOCUMENTATION + argument_spec + ``run(module, <function here>)``.
+Each module is DOCUMENTATION + argument_spec + ``run(module, <function here>)``; each function
+here takes the module (its ``params``, ``check_mode`` and ``_diff``) and the Runner to use.
 """
 
 from __future__ import annotations
@@ -12,11 +13,12 @@ from __future__ import annotations
 import os
 import time
 
+from ansible_collections.lvs.cluster.plugins.module_utils.ipvs import argv as argvlib
 from ansible_collections.lvs.cluster.plugins.module_utils.ipvs import differ, parser, validate
 from ansible_collections.lvs.cluster.plugins.module_utils.ipvs.argv import restore_line, start_daemon_argv, stop_daemon_argv, timeouts_argv
 from ansible_collections.lvs.cluster.plugins.module_utils.ipvs.exceptions import IPVSError, IPVSValidationError, IPVSVerifyError
 from ansible_collections.lvs.cluster.plugins.module_utils.ipvs.model import ServerKey
-from ansible_collections.lvs.cluster.plugins.module_utils.ipvs.runner import Runner, parse_table
+from ansible_collections.lvs.cluster.plugins.module_utils.ipvs.runner import LocalTransport, Runner, parse_table
 
 # Up to this many operations run as separate ipvsadm calls (an error names its entry at once);
 # more go through one ``ipvsadm -R`` followed by a verification.
@@ -24,9 +26,10 @@ BATCH_THRESHOLD = 8
 
 
 def run(module, function):
-    """Call ``function(module)`` and exit the module with its result, or fail with a clear message."""
+    """Call ``function(module, runner)`` with a Runner on this host and exit the module with its
+    result, or fail with a clear message."""
     try:
-        result = function(module)
+        result = function(module, Runner(LocalTransport(module)))
     except IPVSError as exc:
         extra = {}
         if isinstance(exc, IPVSVerifyError):
@@ -82,7 +85,7 @@ def _converge(module, runner, ops, reread, batch, extra=None, operations=True, r
     return result
 
 
-def ensure_service(module):
+def ensure_service(module, runner):
     params = module.params
     start = time.monotonic()
     desired = validate.virtual_service(params)
@@ -91,7 +94,6 @@ def ensure_service(module):
         desired.real_servers = validate.real_servers(params["real_servers"], desired.key, "real_servers")
     elif params.get("purge_real_servers"):
         raise IPVSValidationError("purge_real_servers", True, "needs real_servers (the list to keep); give real_servers: [] to remove them all")
-    runner = Runner(module)
     table = runner.read_table()
     if params["state"] == "absent":
         def plan(tbl):
@@ -117,7 +119,7 @@ def ensure_service(module):
     return _converge(module, runner, ops, plan, batch=len(ops) > BATCH_THRESHOLD, extra=extra)
 
 
-def ensure_real_server(module):
+def ensure_real_server(module, runner):
     params = module.params
     key = validate.parse_service_ref("service", params["service"])
     if params["state"] == "absent":
@@ -130,7 +132,6 @@ def ensure_real_server(module):
     else:
         desired = validate.real_server(params, key)
         server_key = desired.key
-    runner = Runner(module)
     table = runner.read_table()
     service = table.get(key)
     if service is None:
@@ -153,13 +154,14 @@ def ensure_real_server(module):
     return _converge(module, runner, ops, plan, batch=False, extra=extra)
 
 
-def ensure_table(module, runner=None):
+def ensure_table(module, runner, desired=None):
     """ipvs_table. ``module`` is the AnsibleModule, or from the action plugin any object with its
-    ``params``, ``check_mode`` and ``_diff``; ``runner`` then reaches ipvsadm from the controller."""
+    ``params``, ``check_mode`` and ``_diff``, whose runner reaches ipvsadm from the controller and
+    which gives the table it has already validated as ``desired``."""
     params = module.params
     start = time.monotonic()
-    desired = validate.table(params["services"])
-    runner = runner or Runner(module)
+    if desired is None:
+        desired = validate.table(params["services"])
 
     def plan(tbl):
         return differ.diff_table(tbl, desired, purge=params["purge"])
@@ -189,17 +191,16 @@ def ensure_table(module, runner=None):
             "services": "%d service(s), %d real server(s): not echoed, see services_declared" % (len(desired), servers)}}})
 
 
-def gather_info(module):
+def gather_info(module, runner):
     params = module.params
     only = validate.parse_service_ref("service", params["service"]) if params.get("service") else None
-    runner = Runner(module)
     table = runner.read_table()
-    listing = runner.read(["-L", "-n"])
+    listing = runner.read(argvlib.LIST)
     listed = parser.parse_list(listing)
     stats = rates = {}
     if params["counters"]:
-        stats = parser.parse_counters(runner.read(["-L", "-n", "--stats", "--exact"]), "stats")
-        rates = parser.parse_counters(runner.read(["-L", "-n", "--rate", "--exact"]), "rate")
+        stats = parser.parse_counters(runner.read(argvlib.STATS), "stats")
+        rates = parser.parse_counters(runner.read(argvlib.RATE), "rate")
     services = []
     for key in sorted(table):
         if only is not None and key != only:
@@ -236,9 +237,8 @@ def gather_info(module):
     return result
 
 
-def ensure_timeouts(module):
+def ensure_timeouts(module, runner):
     wanted = validate.timeouts(module.params)
-    runner = Runner(module)
     current = runner.read_timeouts()
     changes = {name: value for name, value in wanted.items() if getattr(current, name) != value}
     result = {"changed": bool(changes), "commands": [], "timeouts": current.to_dict()}
@@ -277,11 +277,10 @@ def _daemon_text(daemon):
     return "".join("%s: %s\n" % (name, value) for name, value in sorted(daemon.to_dict().items()) if value is not None)
 
 
-def ensure_sync_daemon(module):
+def ensure_sync_daemon(module, runner):
     params = module.params
     role = params["role"]
     desired = validate.sync_daemon(params) if params["state"] == "started" else None
-    runner = Runner(module)
     running = [d for d in runner.read_daemons() if d.role == role]
     current = running[0] if running else None
     commands = []

@@ -111,3 +111,9 @@ def test_sync_daemon_argv():
                                               "--mcast-ttl", "2"]
     assert argv.stop_daemon_argv("backup") == ["--stop-daemon", "backup"]
 
+
+def test_reads_are_argv_tuples():
+    # Tuples: a caller cannot change the command another read will run.
+    for read in (argv.SAVE, argv.THRESHOLDS, argv.LIST, argv.STATS, argv.RATE, argv.TIMEOUTS, argv.DAEMONS, argv.RESTORE):
+        assert isinstance(read, tuple) and all(isinstance(token, str) and " " not in token for token in read)
+    assert argv.SAVE == ("-S", "-n") and argv.THRESHOLDS == ("-L", "-n", "--thresholds")
