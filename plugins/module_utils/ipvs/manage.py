@@ -159,9 +159,6 @@ def ensure_table(module, runner, desired=None):
     ``params``, ``check_mode`` and ``_diff``, whose runner reaches ipvsadm from the controller and
     which gives the table it has already validated as ``desired``."""
     params = module.params
-    start = time.monotonic()
-    if desired is None:
-        desired = validate.table(params["services"])
 
     def plan(tbl):
         return differ.diff_table(tbl, desired, purge=params["purge"])
@@ -173,8 +170,10 @@ def ensure_table(module, runner, desired=None):
         if differ.table_unchanged(save, thresholds, desired, purge=params["purge"]):
             return []
         return plan(parse_table(save, thresholds))
-    ops = remaining()
-    runner.timings["validate_read_diff"] = time.monotonic() - start
+    with runner.timed("validate_read_diff"):
+        if desired is None:
+            desired = validate.table(params["services"])
+        ops = remaining()
     summary = {}
     for op in ops:
         summary[op.action] = summary.get(op.action, 0) + 1

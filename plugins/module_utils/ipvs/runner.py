@@ -128,9 +128,6 @@ class Runner:
         """The standard output of one read-only command."""
         return self.read_many([args], entity)[0]
 
-    # Kept for the action plugin's RemoteRunner until it uses a transport too.
-    check = staticmethod(_checked)
-
     # --- reading ---------------------------------------------------------------------------
     def read_text(self):
         """The raw text of ``ipvsadm -S -n`` and ``ipvsadm -L -n --thresholds`` (-S omits thresholds)."""
