@@ -89,9 +89,11 @@ class FakeHost:
 
     def exit_json(self, **result):
         self.exited = ("exit_json", result)
+        raise SystemExit(0)
 
     def fail_json(self, **result):
         self.exited = ("fail_json", result)
+        raise SystemExit(1)
 
     # subprocess.run, for the reads
     def spawn(self, argv, **kwargs):
