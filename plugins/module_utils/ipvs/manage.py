@@ -11,7 +11,6 @@ here takes the module (its ``params``, ``check_mode`` and ``_diff``) and the Run
 from __future__ import annotations
 
 import os
-import time
 
 from ansible_collections.lvs.cluster.plugins.module_utils.ipvs import argv as argvlib
 from ansible_collections.lvs.cluster.plugins.module_utils.ipvs import differ, parser, validate
@@ -51,72 +50,73 @@ def process_seconds():
         return None
 
 
-def _converge(module, runner, ops, reread, batch, extra=None, operations=True, remaining=None):
-    """Report (and unless in check mode, apply and verify) ``ops``.
+def _converge(module, runner, ops, batch, remaining):
+    """Report ``ops`` and, unless in check mode, apply them and verify.
 
-    ``reread(table)`` recomputes the operations still needed against a fresh table: after
-    applying it must be empty, or the entries it names did not land. ``remaining()``, when
-    given, reads the table itself and returns those operations (ipvs_table's faster check).
+    ``remaining()`` reads the table again and returns the operations still needed: after
+    applying it must be empty, or the entries it names did not land. The result has
+    ``changed``, ``commands``, ``batch`` and, when asked, ``diff``; the caller adds its own.
     """
-    started = time.monotonic()
     result = {
         "changed": bool(ops),
         "commands": ["ipvsadm " + restore_line(op) for op in ops],
         "batch": bool(batch and ops),
     }
-    if operations:
-        result["operations"] = [op.to_dict() for op in ops]
     if module._diff and ops:
         result["diff"] = differ.diff_text(ops)
     if ops and not module.check_mode:
         stderr = runner.apply(ops, batch=batch)
-        left = remaining() if remaining is not None else reread(runner.read_table())
+        left = remaining()
         if left:
             missing = ["%s (%s)" % (op.entity, op.action.replace("_", " ")) for op in left]
             if stderr:
                 missing.append("ipvsadm -R said: %s" % " | ".join(stderr.splitlines()))
             raise IPVSVerifyError(missing, result["commands"])
-    if extra:
-        result.update(extra(runner) if callable(extra) else extra)
-    runner.timings["apply_and_verify"] = time.monotonic() - started
+    return result
+
+
+def _timings(runner):
+    """The ``timings`` of a result: the runner's phases, and on the host the life of the process."""
     if runner.on_host:
         runner.timings["process"] = process_seconds()
-    result["timings"] = {name: round(value, 4) for name, value in runner.timings.items() if value is not None}
-    return result
+    return {name: round(value, 4) for name, value in runner.timings.items() if value is not None}
+
+
+def _operations(ops):
+    return [op.to_dict() for op in ops]
 
 
 def ensure_service(module, runner):
     params = module.params
-    start = time.monotonic()
-    desired = validate.virtual_service(params)
-    manage_servers = params.get("real_servers") is not None
-    if manage_servers:
-        desired.real_servers = validate.real_servers(params["real_servers"], desired.key, "real_servers")
-    elif params.get("purge_real_servers"):
-        raise IPVSValidationError("purge_real_servers", True, "needs real_servers (the list to keep); give real_servers: [] to remove them all")
-    table = runner.read_table()
-    if params["state"] == "absent":
-        def plan(tbl):
-            return differ.diff_service(tbl.get(desired.key), None)
-    else:
-        def plan(tbl):
-            return differ.diff_service(tbl.get(desired.key), desired, manage_servers, params.get("purge_real_servers"))
-    ops = plan(table)
-    runner.timings["validate_read_diff"] = time.monotonic() - start
+    with runner.timed("validate_read_diff"):
+        desired = validate.virtual_service(params)
+        manage_servers = params.get("real_servers") is not None
+        if manage_servers:
+            desired.real_servers = validate.real_servers(params["real_servers"], desired.key, "real_servers")
+        elif params.get("purge_real_servers"):
+            raise IPVSValidationError("purge_real_servers", True, "needs real_servers (the list to keep); give real_servers: [] to remove them all")
+        wanted = desired if params["state"] == "present" else None
 
-    def extra(run_):
-        if params["state"] == "absent":
-            return {"service": None}
-        if not ops:
-            return {"service": table[desired.key].to_dict()}
-        if not module.check_mode:
-            return {"service": runner.read_table()[desired.key].to_dict()}
-        # Check mode: the service as it would be.
-        data = desired.to_dict()
-        if not manage_servers and desired.key in table:
-            data["real_servers"] = table[desired.key].to_dict()["real_servers"]
-        return {"service": data}
-    return _converge(module, runner, ops, plan, batch=len(ops) > BATCH_THRESHOLD, extra=extra)
+        def plan(tbl):
+            return differ.diff_service(tbl.get(desired.key), wanted, manage_servers, params.get("purge_real_servers"))
+        table = runner.read_table()
+        ops = plan(table)
+    with runner.timed("apply_and_verify"):
+        result = _converge(module, runner, ops, batch=len(ops) > BATCH_THRESHOLD, remaining=lambda: plan(runner.read_table()))
+        if wanted is None:
+            result["service"] = None
+        elif not ops:
+            result["service"] = table[desired.key].to_dict()
+        elif not module.check_mode:
+            result["service"] = runner.read_table()[desired.key].to_dict()
+        else:
+            # Check mode: the service as it would be.
+            result["service"] = desired.to_dict()
+            if not manage_servers and desired.key in table:
+                result["service"]["real_servers"] = table[desired.key].to_dict()["real_servers"]
+    result["operations"] = _operations(ops)
+    result["timings"] = _timings(runner)
+    return result
 
 
 def ensure_real_server(module, runner):
@@ -146,12 +146,12 @@ def ensure_real_server(module, runner):
             return [differ.Op("add_service", service)]
         return differ.diff_server(svc, svc.real_servers.get(server_key), desired)
     ops = plan(table)
-
-    def extra(run_):
-        if desired is None:
-            return {"real_server": None}
-        return {"real_server": desired.to_dict()}
-    return _converge(module, runner, ops, plan, batch=False, extra=extra)
+    with runner.timed("apply_and_verify"):
+        result = _converge(module, runner, ops, batch=False, remaining=lambda: plan(runner.read_table()))
+    result["operations"] = _operations(ops)
+    result["real_server"] = desired.to_dict() if desired is not None else None
+    result["timings"] = _timings(runner)
+    return result
 
 
 def ensure_table(module, runner, desired=None):
@@ -160,34 +160,35 @@ def ensure_table(module, runner, desired=None):
     which gives the table it has already validated as ``desired``."""
     params = module.params
 
-    def plan(tbl):
-        return differ.diff_table(tbl, desired, purge=params["purge"])
-
     def remaining():
         # A no-op is recognised on the raw text (no parse of 10,000 lines); anything else is
         # parsed and diffed, which names each entry that differs.
         save, thresholds = runner.read_text()
         if differ.table_unchanged(save, thresholds, desired, purge=params["purge"]):
             return []
-        return plan(parse_table(save, thresholds))
+        return differ.diff_table(parse_table(save, thresholds), desired, purge=params["purge"])
     with runner.timed("validate_read_diff"):
         if desired is None:
             desired = validate.table(params["services"])
         ops = remaining()
+    with runner.timed("apply_and_verify"):
+        result = _converge(module, runner, ops, batch=True, remaining=remaining)
     summary = {}
     for op in ops:
         summary[op.action] = summary.get(op.action, 0) + 1
     # No per-operation dicts for a table: with 10,000 changes they would double the result
     # for nothing that commands and summary do not already say.
     servers = sum(len(s.real_servers) for s in desired.values())
-    return _converge(module, runner, ops, plan, batch=True, operations=False, remaining=remaining, extra={
+    result.update({
         "summary": summary, "services_declared": len(desired), "real_servers_declared": servers,
         # AnsibleModule echoes every argument back as invocation.module_args: for a large table
         # that doubles the result and costs more than the whole no-op check (measured: 0.17 s of
         # scrubbing and encoding 10,000 entries in a UML guest). The counts say what was declared.
         "invocation": {"module_args": {
             "purge": params["purge"],
-            "services": "%d service(s), %d real server(s): not echoed, see services_declared" % (len(desired), servers)}}})
+            "services": "%d service(s), %d real server(s): not echoed, see services_declared" % (len(desired), servers)}},
+        "timings": _timings(runner)})
+    return result
 
 
 def gather_info(module, runner):

@@ -150,7 +150,7 @@ class Runner:
         """Run the operations: one ipvsadm call each, or all at once through ``ipvsadm -R``.
 
         ``ipvsadm -R`` goes on after a failing line and returns only the last line's status,
-        so callers must re-read and verify after a batch (manage.verify does).
+        so callers must re-read and verify after a batch (manage._converge does).
         Returns the stderr of the batch (empty on success) for the verification message.
         """
         with self.timed("apply"):
