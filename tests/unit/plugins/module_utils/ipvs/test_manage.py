@@ -214,8 +214,8 @@ def test_real_server_absent_takes_the_port_of_the_service_or_0_for_fwmark():
 def test_real_server_of_a_missing_service():
     params = real_server_params(service="tcp/192.0.2.99:80", address="198.51.100.11", state="absent")
     host = host_with([table("mixed_save", "mixed_thresholds")], params=params)
-    assert call(manage.ensure_real_server, host) == {"changed": False, "commands": [], "operations": [], "batch": False,
-                                                      "real_server": None}
+    nothing = {"changed": False, "commands": [], "operations": [], "batch": False, "real_server": None}
+    assert call(manage.ensure_real_server, host) == nothing
     host.params = real_server_params(service="tcp/192.0.2.99:80", address="198.51.100.11")
     with pytest.raises(IPVSValidationError) as info:
         call(manage.ensure_real_server, host)
@@ -241,8 +241,8 @@ def test_table_no_op_is_one_read():
     assert result["changed"] is False and result["commands"] == [] and result["summary"] == {} and host.ran == []
     assert [c[1:] for c in host.calls] == [list(argv.SAVE), list(argv.THRESHOLDS)]
     assert "operations" not in result and result["services_declared"] == 14 and result["real_servers_declared"] == 18
-    assert result["invocation"] == {"module_args": {"purge": True, "services": "14 service(s), 18 real server(s): not echoed, "
-                                                                              "see services_declared"}}
+    echoed = "14 service(s), 18 real server(s): not echoed, see services_declared"
+    assert result["invocation"] == {"module_args": {"purge": True, "services": echoed}}
     assert "process" in result["timings"]
 
 
@@ -278,8 +278,8 @@ def test_table_uses_the_desired_table_it_is_given():
 
 
 def test_table_bad_entry_fails_before_any_read():
-    host = FakeHost(params=table_params([{"address": "192.0.2.1", "port": 80, "real_servers": [{"address": "198.51.100.1",
-                                                                                                 "weight": 70000}]}]))
+    servers = [{"address": "198.51.100.1", "weight": 70000}]
+    host = FakeHost(params=table_params([{"address": "192.0.2.1", "port": 80, "real_servers": servers}]))
     with pytest.raises(IPVSValidationError):
         call(manage.ensure_table, host)
     assert host.calls == []

@@ -47,7 +47,6 @@ DECLARED = [
 ] + [{"address": "192.0.2.%d" % (90 + i), "port": 22, "scheduler": s} for i, s in enumerate(["dh", "lblc", "lc", "sed", "nq"])]
 
 
-
 class FakeHost:
     """An AnsibleModule on a host whose ipvsadm answers from a script: no root, no IPVS needed.
 
