@@ -5,19 +5,21 @@
 """Controller side of lvs.cluster.ipvs_table (documented in plugins/modules/ipvs_table.py).
 
 1. The declaration is validated here, with the module's own argument_spec and validator, so a
-   bad entry fails before anything runs on the host.
-2. The table is read with one remote shell command (``ipvsadm -S -n`` and
-   ``ipvsadm -L -n --thresholds``); the diff, check mode and --diff are computed here by the
-   same module_utils code the module uses (manage.ensure_table); a change is sent as one
-   ``ipvsadm -R`` batch on stdin and verified by a second read. No Python starts on the host:
-   in a UML lab guest, starting any Ansible module costs as much as the whole no-op check of a
-   10,100-entry table (docs/benchmarks.md).
-3. An async task, or a host where the read does not work (no ipvsadm, no IPVS, another shell),
-   runs the module on the host instead, which does the same work there and reports the cause.
+   bad entry fails before anything runs on the host; the validated table goes on to
+   manage.ensure_table, which does not validate it again.
+2. manage.ensure_table then does what the module does (read, diff, check mode, --diff, one
+   ``ipvsadm -R`` batch, verifying read), with the same Runner as the module and a
+   ConnectionTransport: each call is one remote shell command over the connection. Both dumps
+   (``ipvsadm -S -n`` and ``ipvsadm -L -n --thresholds``) come from one command, and the batch
+   goes on stdin. No Python starts on the host: in a UML lab guest, starting any Ansible module
+   costs as much as the whole no-op check of a 10,100-entry table (docs/benchmarks.md).
+3. An async task, or a host where the first read does not work (no ipvsadm, no IPVS, another
+   shell), runs the module on the host instead, which does the same work there and reports the
+   cause.
 """
 from __future__ import annotations
 
-import time
+import shlex
 import types
 from collections.abc import Mapping
 
@@ -25,33 +27,33 @@ from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.lvs.cluster.plugins.module_utils.ipvs import argv as argvlib
 from ansible_collections.lvs.cluster.plugins.module_utils.ipvs import manage, validate
 from ansible_collections.lvs.cluster.plugins.module_utils.ipvs.exceptions import IPVSError, IPVSVerifyError
 from ansible_collections.lvs.cluster.plugins.module_utils.ipvs.runner import Runner
 from ansible_collections.lvs.cluster.plugins.module_utils.ipvs.specs import table_argument_spec
 
-# Between the two outputs of the remote read; it cannot occur in ipvsadm's output.
+# Between the outputs of the reads of one remote command; it cannot occur in ipvsadm's output.
 MARK = "--- lvs.cluster ipvs_table: thresholds ---"
 # sbin directories are not always in a non-root PATH; the C locale keeps the output parseable.
 ENVIRONMENT = "PATH=\"$PATH:/usr/sbin:/sbin:/usr/local/sbin\" LC_ALL=C LANG=C; export PATH LC_ALL LANG; "
-READ_COMMAND = ENVIRONMENT + "ipvsadm -S -n && echo '%s' && ipvsadm -L -n --thresholds" % MARK
-APPLY_COMMAND = ENVIRONMENT + "ipvsadm -R"
 # Something on stdin keeps the SSH connection from allocating a terminal (ansible_ssh_use_tty),
 # which is slow for a large output: measured 3.0-3.5 s against 0.9-1.4 s for the 1.3 MB read of
-# 10,100 entries from a UML guest. The read does not use it.
+# 10,100 entries from a UML guest. The reads do not use it.
 NO_TERMINAL = b"\n"
+# The first line of every listing (ipvsadm -L -n ...).
+LISTING = "IP Virtual Server version"
 
 
-def split_read(stdout):
-    """(save text, thresholds text) from the remote read's output, or None if it is not whole.
+def split_read(stdout, count=2):
+    """The outputs of ``count`` reads run as one remote command, or None if it is not whole.
 
+    The last read is a listing, whose first line is LISTING: without it the output is cut short.
     Should the command run on a terminal after all, its lines end with CRLF.
     """
-    save, sep, thresholds = stdout.replace("\r\n", "\n").partition(MARK + "\n")
-    if not sep or "IP Virtual Server version" not in thresholds:
+    parts = stdout.replace("\r\n", "\n").split(MARK + "\n")
+    if len(parts) != count or LISTING not in parts[-1]:
         return None
-    return save, thresholds
+    return tuple(parts)
 
 
 def validated_arguments(raw):
@@ -75,47 +77,49 @@ def validated_arguments(raw):
     return args
 
 
-class RemoteRunner:
-    """The part of module_utils/ipvs/runner.Runner that ipvs_table uses, over the connection."""
+class Unreadable(Exception):
+    """The first read failed over the connection: the module, run on the host, does the work and says why."""
+
+
+class ConnectionTransport:
+    """The transport of runner.Runner from the controller: ipvsadm over the task's connection.
+
+    ``execute`` is the action's ``_low_level_execute_command``. Each call is one remote shell
+    command; the argv lists become shell words here (shlex.join), and only here.
+    """
 
     on_host = False
 
-    def __init__(self, action, first_read):
-        self.action = action
-        self.commands = []
-        self.timings = {"read": first_read[2]}
-        self._first = first_read[:2]
+    def __init__(self, execute):
+        self.execute = execute
+        self.sent = False  # whether a command that changes the kernel has gone to the host
 
-    def read_text(self):
-        if self._first is not None:
-            texts, self._first = self._first, None
-            return texts
-        start = time.monotonic()
-        texts = remote_read(self.action)
-        self.timings["read"] = self.timings.get("read", 0.0) + time.monotonic() - start
-        if texts is None:
-            raise IPVSError("the IPVS table could not be read back after the batch (ipvsadm -S -n)")
-        return texts
+    @staticmethod
+    def command(argvs):
+        """One shell command running each argv with ipvsadm, MARK printed between their outputs."""
+        return ENVIRONMENT + (" && echo %s && " % shlex.quote(MARK)).join(shlex.join(["ipvsadm"] + list(args)) for args in argvs)
 
-    def apply(self, ops, batch=True):
-        if not batch:
-            raise ValueError("the controller applies a table in one batch")
-        start = time.monotonic()
-        self.commands.append("ipvsadm -R")
-        script = argvlib.restore_script(ops).encode("utf-8")
-        done = self.action._low_level_execute_command(APPLY_COMMAND, sudoable=True, in_data=script)
-        self.timings["apply"] = time.monotonic() - start
-        rc, out, err = done.get("rc"), done.get("stdout", ""), done.get("stderr", "")
-        Runner.check(["-R"], rc, out, err, "batch of %d operation(s)" % len(ops), check_rc=False)
-        return (err or "").strip() if rc != 0 or err else ""
+    def run(self, args, data=None):
+        self.sent = True
+        done = self.execute(self.command([args]), sudoable=True, in_data=NO_TERMINAL if data is None else data.encode("utf-8"))
+        return done.get("rc"), done.get("stdout", ""), done.get("stderr", "")
 
+    def read(self, argvs):
+        """All the reads in one remote command (the last one a listing, see split_read).
 
-def remote_read(action):
-    """Both dumps from one remote command, or None if it failed (the module then reports why)."""
-    done = action._low_level_execute_command(READ_COMMAND, sudoable=True, in_data=NO_TERMINAL)
-    if done.get("rc") != 0:
-        return None
-    return split_read(done.get("stdout", ""))
+        A failure is not mapped to an ipvsadm error: before anything changed on the host the
+        module does the work instead (Unreadable); after, the change cannot be verified.
+        """
+        argvs = list(argvs)
+        if tuple(argvs[-1][:2]) != ("-L", "-n"):
+            raise ValueError("the last read of a remote command must be a listing (-L -n ...), not %s" % " ".join(argvs[-1]))
+        done = self.execute(self.command(argvs), sudoable=True, in_data=NO_TERMINAL)
+        parts = split_read(done.get("stdout", ""), len(argvs)) if done.get("rc") == 0 else None
+        if parts is not None:
+            return [(0, part, "") for part in parts]
+        if self.sent:
+            raise IPVSError("the IPVS table could not be read back after the batch (%s)" % shlex.join(["ipvsadm"] + list(argvs[0])))
+        raise Unreadable()
 
 
 class ActionModule(ActionBase):
@@ -130,32 +134,32 @@ class ActionModule(ActionBase):
         del tmp
         host = (task_vars or {}).get("inventory_hostname", "the host")
         args = validated_arguments(self._task.args)
+        runner = Runner(ConnectionTransport(self._low_level_execute_command))
         try:
-            validate.table(args["services"])
+            with runner.timed("validate_read_diff"):
+                desired = validate.table(args["services"])
         except IPVSError as exc:
             result.update(failed=True, msg="%s (checked on the controller; nothing was run on %s)" % (exc, host))
             return result
 
-        wrap_async = self._task.async_val and not self._connection.has_native_async
-        texts = None
-        if not wrap_async:
-            start = time.monotonic()
-            texts = remote_read(self)
-            elapsed = time.monotonic() - start
-        if texts is None:
-            result.update(self._execute_module(task_vars=task_vars, wrap_async=wrap_async))
-            result.setdefault("on_controller", False)
-            if not wrap_async:
-                self._remove_tmp_path(self._connection._shell.tmpdir)
-            return result
-
+        if self._task.async_val and not self._connection.has_native_async:
+            return self._run_module(result, task_vars, wrap_async=True)
         task = types.SimpleNamespace(params=args, check_mode=bool(self._task.check_mode), _diff=bool(self._task.diff))
-        runner = RemoteRunner(self, texts + (elapsed,))
         try:
-            result.update(manage.ensure_table(task, runner=runner))
+            result.update(manage.ensure_table(task, runner, desired))
+        except Unreadable:
+            return self._run_module(result, task_vars, wrap_async=False)
         except IPVSError as exc:
             result.update(failed=True, msg=str(exc))
             if isinstance(exc, IPVSVerifyError):
                 result.update(commands=exc.commands, missing=exc.missing)
         result["on_controller"] = True
+        return result
+
+    def _run_module(self, result, task_vars, wrap_async):
+        """The module on the host does the whole task."""
+        result.update(self._execute_module(task_vars=task_vars, wrap_async=wrap_async))
+        result.setdefault("on_controller", False)
+        if not wrap_async:
+            self._remove_tmp_path(self._connection._shell.tmpdir)
         return result

@@ -4,6 +4,10 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Operations -> ipvsadm argv lists (never shell strings) and ``ipvsadm -R`` lines.
 
+Every ipvsadm command line the collection runs is built here, without the binary; the
+transports of runner.py add it (the local one its path, the connection one ``ipvsadm``
+through ``shlex.join``) at the last hop.
+
 Edits always carry the full set of attributes: ``ipvsadm -E``/``-e`` reset whatever is not
 given to its default (scheduler wlc, weight 1, no persistence, no flags), so a partial edit
 would silently undo settings.
@@ -15,6 +19,17 @@ from ansible_collections.lvs.cluster.plugins.module_utils.ipvs.model import brac
 
 _PROTO_OPT = {"tcp": "-t", "udp": "-u", "sctp": "--sctp-service"}
 _METHOD_OPT = {"dr": "-g", "nat": "-m", "tunnel": "-i"}
+# The reads (read-only ipvsadm command lines). -S omits thresholds, hence the second read.
+SAVE = ("-S", "-n")
+THRESHOLDS = ("-L", "-n", "--thresholds")
+LIST = ("-L", "-n")
+STATS = ("-L", "-n", "--stats", "--exact")
+RATE = ("-L", "-n", "--rate", "--exact")
+TIMEOUTS = ("-L", "--timeout")
+DAEMONS = ("-L", "--daemon")
+# Reads the whole batch of ``restore_script`` from standard input.
+RESTORE = ("-R",)
+
 _COMMAND = {
     "add_service": "-A", "edit_service": "-E", "delete_service": "-D",
     "add_server": "-a", "edit_server": "-e", "delete_server": "-d",

@@ -4,19 +4,20 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """What each module does, start to end: validate, read, diff, (check mode: stop), apply, verify.
 
-Each module is DOCUMENTATION + argument_spec + ``run(module, <function here>)``.
+Each module is DOCUMENTATION + argument_spec + ``run(module, <function here>)``; each function
+here takes the module (its ``params``, ``check_mode`` and ``_diff``) and the Runner to use.
 """
 
 from __future__ import annotations
 
 import os
-import time
 
+from ansible_collections.lvs.cluster.plugins.module_utils.ipvs import argv as argvlib
 from ansible_collections.lvs.cluster.plugins.module_utils.ipvs import differ, parser, validate
 from ansible_collections.lvs.cluster.plugins.module_utils.ipvs.argv import restore_line, start_daemon_argv, stop_daemon_argv, timeouts_argv
 from ansible_collections.lvs.cluster.plugins.module_utils.ipvs.exceptions import IPVSError, IPVSValidationError, IPVSVerifyError
 from ansible_collections.lvs.cluster.plugins.module_utils.ipvs.model import ServerKey
-from ansible_collections.lvs.cluster.plugins.module_utils.ipvs.runner import Runner, parse_table
+from ansible_collections.lvs.cluster.plugins.module_utils.ipvs.runner import LocalTransport, Runner, parse_table
 
 # Up to this many operations run as separate ipvsadm calls (an error names its entry at once);
 # more go through one ``ipvsadm -R`` followed by a verification.
@@ -24,9 +25,10 @@ BATCH_THRESHOLD = 8
 
 
 def run(module, function):
-    """Call ``function(module)`` and exit the module with its result, or fail with a clear message."""
+    """Call ``function(module, runner)`` with a Runner on this host and exit the module with its
+    result, or fail with a clear message."""
     try:
-        result = function(module)
+        result = function(module, Runner(LocalTransport(module)))
     except IPVSError as exc:
         extra = {}
         if isinstance(exc, IPVSVerifyError):
@@ -48,76 +50,76 @@ def process_seconds():
         return None
 
 
-def _converge(module, runner, ops, reread, batch, extra=None, operations=True, remaining=None):
-    """Report (and unless in check mode, apply and verify) ``ops``.
+def _converge(module, runner, ops, batch, remaining):
+    """Report ``ops`` and, unless in check mode, apply them and verify.
 
-    ``reread(table)`` recomputes the operations still needed against a fresh table: after
-    applying it must be empty, or the entries it names did not land. ``remaining()``, when
-    given, reads the table itself and returns those operations (ipvs_table's faster check).
+    ``remaining()`` reads the table again and returns the operations still needed: after
+    applying it must be empty, or the entries it names did not land. The result has
+    ``changed``, ``commands``, ``batch`` and, when asked, ``diff``; the caller adds its own.
     """
-    started = time.monotonic()
     result = {
         "changed": bool(ops),
         "commands": ["ipvsadm " + restore_line(op) for op in ops],
         "batch": bool(batch and ops),
     }
-    if operations:
-        result["operations"] = [op.to_dict() for op in ops]
     if module._diff and ops:
         result["diff"] = differ.diff_text(ops)
     if ops and not module.check_mode:
         stderr = runner.apply(ops, batch=batch)
-        left = remaining() if remaining is not None else reread(runner.read_table())
+        left = remaining()
         if left:
             missing = ["%s (%s)" % (op.entity, op.action.replace("_", " ")) for op in left]
             if stderr:
                 missing.append("ipvsadm -R said: %s" % " | ".join(stderr.splitlines()))
             raise IPVSVerifyError(missing, result["commands"])
-    if extra:
-        result.update(extra(runner) if callable(extra) else extra)
-    runner.timings["apply_and_verify"] = time.monotonic() - started
-    if runner.on_host:
-        runner.timings["process"] = process_seconds()
-    result["timings"] = {name: round(value, 4) for name, value in runner.timings.items() if value is not None}
     return result
 
 
-def ensure_service(module):
+def _timings(runner):
+    """The ``timings`` of a result: the runner's phases, and on the host the life of the process."""
+    if runner.on_host:
+        runner.timings["process"] = process_seconds()
+    return {name: round(value, 4) for name, value in runner.timings.items() if value is not None}
+
+
+def _operations(ops):
+    return [op.to_dict() for op in ops]
+
+
+def ensure_service(module, runner):
     params = module.params
-    start = time.monotonic()
-    desired = validate.virtual_service(params)
-    manage_servers = params.get("real_servers") is not None
-    if manage_servers:
-        desired.real_servers = validate.real_servers(params["real_servers"], desired.key, "real_servers")
-    elif params.get("purge_real_servers"):
-        raise IPVSValidationError("purge_real_servers", True, "needs real_servers (the list to keep); give real_servers: [] to remove them all")
-    runner = Runner(module)
-    table = runner.read_table()
-    if params["state"] == "absent":
+    with runner.timed("validate_read_diff"):
+        desired = validate.virtual_service(params)
+        manage_servers = params.get("real_servers") is not None
+        if manage_servers:
+            desired.real_servers = validate.real_servers(params["real_servers"], desired.key, "real_servers")
+        elif params.get("purge_real_servers"):
+            raise IPVSValidationError("purge_real_servers", True, "needs real_servers (the list to keep); give real_servers: [] to remove them all")
+        wanted = desired if params["state"] == "present" else None
+
         def plan(tbl):
-            return differ.diff_service(tbl.get(desired.key), None)
-    else:
-        def plan(tbl):
-            return differ.diff_service(tbl.get(desired.key), desired, manage_servers, params.get("purge_real_servers"))
-    ops = plan(table)
-    runner.timings["validate_read_diff"] = time.monotonic() - start
+            return differ.diff_service(tbl.get(desired.key), wanted, manage_servers, params.get("purge_real_servers"))
+        table = runner.read_table()
+        ops = plan(table)
+    with runner.timed("apply_and_verify"):
+        result = _converge(module, runner, ops, batch=len(ops) > BATCH_THRESHOLD, remaining=lambda: plan(runner.read_table()))
+        if wanted is None:
+            result["service"] = None
+        elif not ops:
+            result["service"] = table[desired.key].to_dict()
+        elif not module.check_mode:
+            result["service"] = runner.read_table()[desired.key].to_dict()
+        else:
+            # Check mode: the service as it would be.
+            result["service"] = desired.to_dict()
+            if not manage_servers and desired.key in table:
+                result["service"]["real_servers"] = table[desired.key].to_dict()["real_servers"]
+    result["operations"] = _operations(ops)
+    result["timings"] = _timings(runner)
+    return result
 
-    def extra(run_):
-        if params["state"] == "absent":
-            return {"service": None}
-        if not ops:
-            return {"service": table[desired.key].to_dict()}
-        if not module.check_mode:
-            return {"service": runner.read_table()[desired.key].to_dict()}
-        # Check mode: the service as it would be.
-        data = desired.to_dict()
-        if not manage_servers and desired.key in table:
-            data["real_servers"] = table[desired.key].to_dict()["real_servers"]
-        return {"service": data}
-    return _converge(module, runner, ops, plan, batch=len(ops) > BATCH_THRESHOLD, extra=extra)
 
-
-def ensure_real_server(module):
+def ensure_real_server(module, runner):
     params = module.params
     key = validate.parse_service_ref("service", params["service"])
     if params["state"] == "absent":
@@ -130,7 +132,6 @@ def ensure_real_server(module):
     else:
         desired = validate.real_server(params, key)
         server_key = desired.key
-    runner = Runner(module)
     table = runner.read_table()
     service = table.get(key)
     if service is None:
@@ -145,24 +146,19 @@ def ensure_real_server(module):
             return [differ.Op("add_service", service)]
         return differ.diff_server(svc, svc.real_servers.get(server_key), desired)
     ops = plan(table)
+    with runner.timed("apply_and_verify"):
+        result = _converge(module, runner, ops, batch=False, remaining=lambda: plan(runner.read_table()))
+    result["operations"] = _operations(ops)
+    result["real_server"] = desired.to_dict() if desired is not None else None
+    result["timings"] = _timings(runner)
+    return result
 
-    def extra(run_):
-        if desired is None:
-            return {"real_server": None}
-        return {"real_server": desired.to_dict()}
-    return _converge(module, runner, ops, plan, batch=False, extra=extra)
 
-
-def ensure_table(module, runner=None):
+def ensure_table(module, runner, desired=None):
     """ipvs_table. ``module`` is the AnsibleModule, or from the action plugin any object with its
-    ``params``, ``check_mode`` and ``_diff``; ``runner`` then reaches ipvsadm from the controller."""
+    ``params``, ``check_mode`` and ``_diff``, whose runner reaches ipvsadm from the controller and
+    which gives the table it has already validated as ``desired``."""
     params = module.params
-    start = time.monotonic()
-    desired = validate.table(params["services"])
-    runner = runner or Runner(module)
-
-    def plan(tbl):
-        return differ.diff_table(tbl, desired, purge=params["purge"])
 
     def remaining():
         # A no-op is recognised on the raw text (no parse of 10,000 lines); anything else is
@@ -170,36 +166,41 @@ def ensure_table(module, runner=None):
         save, thresholds = runner.read_text()
         if differ.table_unchanged(save, thresholds, desired, purge=params["purge"]):
             return []
-        return plan(parse_table(save, thresholds))
-    ops = remaining()
-    runner.timings["validate_read_diff"] = time.monotonic() - start
+        return differ.diff_table(parse_table(save, thresholds), desired, purge=params["purge"])
+    with runner.timed("validate_read_diff"):
+        if desired is None:
+            desired = validate.table(params["services"])
+        ops = remaining()
+    with runner.timed("apply_and_verify"):
+        result = _converge(module, runner, ops, batch=True, remaining=remaining)
     summary = {}
     for op in ops:
         summary[op.action] = summary.get(op.action, 0) + 1
     # No per-operation dicts for a table: with 10,000 changes they would double the result
     # for nothing that commands and summary do not already say.
     servers = sum(len(s.real_servers) for s in desired.values())
-    return _converge(module, runner, ops, plan, batch=True, operations=False, remaining=remaining, extra={
+    result.update({
         "summary": summary, "services_declared": len(desired), "real_servers_declared": servers,
         # AnsibleModule echoes every argument back as invocation.module_args: for a large table
         # that doubles the result and costs more than the whole no-op check (measured: 0.17 s of
         # scrubbing and encoding 10,000 entries in a UML guest). The counts say what was declared.
         "invocation": {"module_args": {
             "purge": params["purge"],
-            "services": "%d service(s), %d real server(s): not echoed, see services_declared" % (len(desired), servers)}}})
+            "services": "%d service(s), %d real server(s): not echoed, see services_declared" % (len(desired), servers)}},
+        "timings": _timings(runner)})
+    return result
 
 
-def gather_info(module):
+def gather_info(module, runner):
     params = module.params
     only = validate.parse_service_ref("service", params["service"]) if params.get("service") else None
-    runner = Runner(module)
     table = runner.read_table()
-    listing = runner.read(["-L", "-n"])
+    listing = runner.read(argvlib.LIST)
     listed = parser.parse_list(listing)
     stats = rates = {}
     if params["counters"]:
-        stats = parser.parse_counters(runner.read(["-L", "-n", "--stats", "--exact"]), "stats")
-        rates = parser.parse_counters(runner.read(["-L", "-n", "--rate", "--exact"]), "rate")
+        stats = parser.parse_counters(runner.read(argvlib.STATS), "stats")
+        rates = parser.parse_counters(runner.read(argvlib.RATE), "rate")
     services = []
     for key in sorted(table):
         if only is not None and key != only:
@@ -236,9 +237,8 @@ def gather_info(module):
     return result
 
 
-def ensure_timeouts(module):
+def ensure_timeouts(module, runner):
     wanted = validate.timeouts(module.params)
-    runner = Runner(module)
     current = runner.read_timeouts()
     changes = {name: value for name, value in wanted.items() if getattr(current, name) != value}
     result = {"changed": bool(changes), "commands": [], "timeouts": current.to_dict()}
@@ -277,11 +277,10 @@ def _daemon_text(daemon):
     return "".join("%s: %s\n" % (name, value) for name, value in sorted(daemon.to_dict().items()) if value is not None)
 
 
-def ensure_sync_daemon(module):
+def ensure_sync_daemon(module, runner):
     params = module.params
     role = params["role"]
     desired = validate.sync_daemon(params) if params["state"] == "started" else None
-    runner = Runner(module)
     running = [d for d in runner.read_daemons() if d.role == role]
     current = running[0] if running else None
     commands = []

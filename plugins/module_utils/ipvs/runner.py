@@ -2,10 +2,25 @@
 # Copyright: lvs.cluster contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Runs ipvsadm through AnsibleModule.run_command (argv lists only) and reads the kernel table."""
+"""One Runner for every path to ipvsadm; a transport makes the last hop.
+
+The Runner turns reads and operations into ipvsadm argv lists (argv.py), maps a failed run to
+the errors users see, and keeps the timings. It does not know where ipvsadm runs: its
+transport does, and receives every command as an argv list without the binary.
+
+- LocalTransport (here): in a module on the managed host, AnsibleModule.run_command for the
+  commands that change the kernel and subprocess for the reads.
+- ConnectionTransport (plugins/action/ipvs_table.py): on the controller, one remote shell
+  command per call over the task's connection, the argv quoted with shlex.join only there.
+
+A transport has ``on_host`` (True when timings of the host process make sense),
+``run(args, data=None) -> (rc, out, err)``, and ``read(argvs)``: an iterable of
+``(rc, out, err)``, one per argv in order, which it may get in one round trip.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import time
@@ -27,19 +42,27 @@ def parse_table(save, thresholds):
     return parser.merge_thresholds(parser.parse_save(save), parser.parse_thresholds(thresholds))
 
 
-class Runner:
-    """Thin wrapper around one ipvsadm binary. ``module`` is an AnsibleModule."""
+def _checked(args, rc, out, err, entity="ipvsadm", check_rc=True):
+    """Map a failed ipvsadm run to the errors users see (no IPVS in the kernel, other failures)."""
+    if rc != 0 and any(marker in (err or "") + (out or "") for marker in _NO_IPVS_MARKERS):
+        raise IPVSUnavailableError(NO_IPVS % " ".join((err or out or "").split()))
+    if rc != 0 and check_rc:
+        raise IPVSCommandError(entity, "ipvsadm " + " ".join(args), rc, err or out)
+    return rc, out, err
 
-    # How read() starts a process (a seam for unit tests of the error mapping).
-    spawn = staticmethod(subprocess.run)
-    # Runs on the managed host (the action plugin of ipvs_table has a runner on the controller).
+
+class LocalTransport:
+    """ipvsadm on this host, for a module. ``module`` is an AnsibleModule.
+
+    ``spawn`` starts a read's process (subprocess.run; a seam for unit tests).
+    """
+
     on_host = True
 
-    def __init__(self, module):
+    def __init__(self, module, spawn=subprocess.run):
         self.module = module
+        self.spawn = spawn
         self._binary = None
-        self.commands = []  # every mutating command run, as text, for RETURN
-        self.timings = {}
 
     @property
     def binary(self):
@@ -50,47 +73,66 @@ class Runner:
             self._binary = path
         return self._binary
 
-    def run(self, args, data=None, entity="ipvsadm", check_rc=True):
-        """Run ipvsadm through run_command (every command that changes the kernel goes here)."""
-        command = [self.binary] + list(args)
-        rc, out, err = self.module.run_command(command, data=data, binary_data=data is not None,
-                                               environ_update={"LC_ALL": "C", "LANG": "C"})
-        return self.check(args, rc, out, err, entity, check_rc)
+    def run(self, args, data=None):
+        """Through run_command: every command that changes the kernel goes here."""
+        return self.module.run_command([self.binary] + list(args), data=data, binary_data=data is not None,
+                                       environ_update={"LC_ALL": "C", "LANG": "C"})
 
-    def read(self, args, entity="ipvsadm"):
-        """Run a read-only ipvsadm command and return its standard output.
+    def read(self, argvs):
+        """One process per read, started only once the read before it has been checked.
 
         Not through run_command: its preexec_fn makes CPython fork() the whole module process
         instead of vfork()ing it, and a fork of a module holding a 10,000-entry table is slow
         (measured in a UML guest: 0.32 s per ``ipvsadm -S -n`` through run_command, 0.19 s
         here; ``/bin/true`` 0.12 s against 0.02 s). A read needs nothing run_command adds.
         """
-        command = [self.binary] + list(args)
         env = dict(os.environ, LC_ALL="C", LANG="C")
-        try:
-            proc = self.spawn(command, stdin=subprocess.DEVNULL, capture_output=True, env=env, check=False)
-        except OSError as exc:
-            raise IPVSCommandError(entity, "ipvsadm " + " ".join(args), 127, str(exc))
-        out = proc.stdout.decode("utf-8", "replace")
-        err = proc.stderr.decode("utf-8", "replace")
-        return self.check(args, proc.returncode, out, err, entity, True)[1]
+        for args in argvs:
+            try:
+                proc = self.spawn([self.binary] + list(args), stdin=subprocess.DEVNULL, capture_output=True, env=env, check=False)
+            except OSError as exc:
+                yield 127, "", str(exc)
+                continue
+            yield proc.returncode, proc.stdout.decode("utf-8", "replace"), proc.stderr.decode("utf-8", "replace")
 
-    @staticmethod
-    def check(args, rc, out, err, entity="ipvsadm", check_rc=True):
-        """Map a failed ipvsadm run to the errors users see (no IPVS in the kernel, other failures)."""
-        if rc != 0 and any(marker in (err or "") + (out or "") for marker in _NO_IPVS_MARKERS):
-            raise IPVSUnavailableError(NO_IPVS % " ".join((err or out or "").split()))
-        if rc != 0 and check_rc:
-            raise IPVSCommandError(entity, "ipvsadm " + " ".join(args), rc, err or out)
-        return rc, out, err
+
+class Runner:
+    """The ipvsadm commands of the IPVS modules, over ``transport`` (LocalTransport on the host)."""
+
+    def __init__(self, transport):
+        self.transport = transport
+        self.timings = {}
+
+    @property
+    def on_host(self):
+        return self.transport.on_host
+
+    @contextlib.contextmanager
+    def timed(self, phase):
+        """Add the seconds the block takes to ``timings[phase]``."""
+        start = time.monotonic()
+        yield
+        self.timings[phase] = self.timings.get(phase, 0.0) + time.monotonic() - start
+
+    def run(self, args, data=None, entity="ipvsadm", check_rc=True):
+        """Run a command that changes the kernel; ``data`` goes to its standard input."""
+        rc, out, err = self.transport.run(list(args), data)
+        return _checked(args, rc, out, err, entity, check_rc)
+
+    def read_many(self, argvs, entity="ipvsadm"):
+        """The standard output of each read-only command, in order; the first failure raises."""
+        argvs = [list(args) for args in argvs]
+        return [_checked(args, rc, out, err, entity)[1] for args, (rc, out, err) in zip(argvs, self.transport.read(argvs))]
+
+    def read(self, args, entity="ipvsadm"):
+        """The standard output of one read-only command."""
+        return self.read_many([args], entity)[0]
 
     # --- reading ---------------------------------------------------------------------------
     def read_text(self):
         """The raw text of ``ipvsadm -S -n`` and ``ipvsadm -L -n --thresholds`` (-S omits thresholds)."""
-        start = time.monotonic()
-        save = self.read(["-S", "-n"])
-        thresholds = self.read(["-L", "-n", "--thresholds"])
-        self.timings["read"] = self.timings.get("read", 0.0) + time.monotonic() - start
+        with self.timed("read"):
+            save, thresholds = self.read_many([argvlib.SAVE, argvlib.THRESHOLDS])
         return save, thresholds
 
     def read_table(self):
@@ -98,40 +140,33 @@ class Runner:
         return parse_table(*self.read_text())
 
     def read_timeouts(self):
-        return parser.parse_timeouts(self.read(["-L", "--timeout"]))
+        return parser.parse_timeouts(self.read(argvlib.TIMEOUTS))
 
     def read_daemons(self):
-        return parser.parse_daemons(self.read(["-L", "--daemon"]))
+        return parser.parse_daemons(self.read(argvlib.DAEMONS))
 
     # --- writing ---------------------------------------------------------------------------
     def apply(self, ops, batch=False):
         """Run the operations: one ipvsadm call each, or all at once through ``ipvsadm -R``.
 
         ``ipvsadm -R`` goes on after a failing line and returns only the last line's status,
-        so callers must re-read and verify after a batch (manage.verify does).
+        so callers must re-read and verify after a batch (manage._converge does).
         Returns the stderr of the batch (empty on success) for the verification message.
         """
-        start = time.monotonic()
-        lines = [argvlib.restore_line(op) for op in ops]
-        if batch:
-            self.commands.append("ipvsadm -R")
-            rc, _out, err = self.run(["-R"], data=argvlib.restore_script(ops), entity="batch of %d operation(s)" % len(ops),
-                                     check_rc=False)
-            self.timings["apply"] = time.monotonic() - start
-            return (err or "").strip() if rc != 0 or err else ""
-        done = []
-        for op, line in zip(ops, lines):
-            try:
-                self.run(argvlib.op_argv(op), entity=op.entity)
-            except IPVSCommandError as exc:
-                exc.applied = done
-                raise IPVSCommandError(exc.entity, exc.command, exc.rc, exc.stderr, applied=done)
-            self.commands.append("ipvsadm " + line)
-            done.append("ipvsadm " + line)
-        self.timings["apply"] = time.monotonic() - start
-        return ""
+        with self.timed("apply"):
+            if batch:
+                rc, _out, err = self.run(argvlib.RESTORE, data=argvlib.restore_script(ops),
+                                         entity="batch of %d operation(s)" % len(ops), check_rc=False)
+                return (err or "").strip() if rc != 0 or err else ""
+            done = []
+            for op in ops:
+                try:
+                    self.run(argvlib.op_argv(op), entity=op.entity)
+                except IPVSCommandError as exc:
+                    raise IPVSCommandError(exc.entity, exc.command, exc.rc, exc.stderr, applied=done)
+                done.append("ipvsadm " + argvlib.restore_line(op))
+            return ""
 
     def run_commands(self, argvs):
         for args in argvs:
             self.run(args)
-            self.commands.append("ipvsadm " + " ".join(args))

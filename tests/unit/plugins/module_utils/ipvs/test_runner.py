@@ -10,7 +10,7 @@ import subprocess
 import pytest
 
 from ansible_collections.lvs.cluster.plugins.module_utils.ipvs.exceptions import IPVSCommandError, IPVSUnavailableError
-from ansible_collections.lvs.cluster.plugins.module_utils.ipvs.runner import Runner
+from ansible_collections.lvs.cluster.plugins.module_utils.ipvs.runner import LocalTransport, Runner
 
 
 class Host:
@@ -33,19 +33,16 @@ class Host:
 
 def runner_on(host):
     """A Runner whose reads (subprocess, not run_command) answer like ``host`` too."""
-    runner = Runner(host)
-
     def spawn(argv, **kwargs):
         host.calls.append((argv, kwargs))
         rc, out, err = host.answer
         return subprocess.CompletedProcess(argv, rc, out.encode(), err.encode())
-    runner.spawn = spawn
-    return runner
+    return Runner(LocalTransport(host, spawn=spawn))
 
 
 def test_missing_ipvsadm_names_the_package():
     with pytest.raises(IPVSUnavailableError) as info:
-        Runner(Host(binary=None)).read_table()
+        Runner(LocalTransport(Host(binary=None))).read_table()
     assert "ipvsadm was not found" in str(info.value)
     assert "apt-get install ipvsadm" in str(info.value) and "dnf install ipvsadm" in str(info.value)
 
@@ -67,7 +64,7 @@ def test_kernel_without_ipvs_says_load_ip_vs(fixture):
 
 def test_other_failures_name_the_command():
     with pytest.raises(IPVSCommandError) as info:
-        Runner(Host(rc=1, err="Memory allocation problem\n")).run(["-L", "--timeout"], entity="IPVS timeouts")
+        Runner(LocalTransport(Host(rc=1, err="Memory allocation problem\n"))).run(["-L", "--timeout"], entity="IPVS timeouts")
     assert str(info.value) == "IPVS timeouts: ipvsadm -L --timeout failed (rc=1): Memory allocation problem"
 
 
@@ -84,3 +81,29 @@ def test_writes_go_through_run_command_with_the_c_locale():
     argv, kwargs = host.calls[0]
     assert argv == ["/usr/sbin/ipvsadm", "-R"]
     assert kwargs["environ_update"]["LC_ALL"] == "C"
+
+
+def test_a_failed_read_stops_before_the_next_one_starts():
+    host = Host(rc=1, err="Memory allocation problem\n")
+    with pytest.raises(IPVSCommandError) as info:
+        runner_on(host).read_text()
+    assert str(info.value) == "ipvsadm: ipvsadm -S -n failed (rc=1): Memory allocation problem"
+    assert [argv for argv, _kwargs in host.calls] == [["/usr/sbin/ipvsadm", "-S", "-n"]]
+
+
+def test_a_read_that_cannot_start_names_the_command():
+    def spawn(argv, **kwargs):
+        raise PermissionError(13, "Permission denied", argv[0])
+    with pytest.raises(IPVSCommandError) as info:
+        Runner(LocalTransport(Host(), spawn=spawn)).read(["-L", "--daemon"], entity="sync daemons")
+    assert str(info.value) == "sync daemons: ipvsadm -L --daemon failed (rc=127): [Errno 13] Permission denied: '/usr/sbin/ipvsadm'"
+
+
+def test_timings_add_up_over_the_reads(fixture):
+    host = Host(out=fixture("empty_thresholds"))
+    runner = runner_on(host)
+    runner.read_text()
+    first = runner.timings["read"]
+    runner.read_text()
+    assert runner.timings["read"] >= first and list(runner.timings) == ["read"]
+    assert len(host.calls) == 4
