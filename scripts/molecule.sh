@@ -58,6 +58,24 @@ if ! python -m lvslab image; then
 fi
 echo "molecule.sh: base image ready in $((SECONDS - start)) s"
 
+# Copy molecule's output to the log and the terminal, and write the seconds of each of its
+# steps (create, check, converge, ...) to $LOGDIR/<scenario>.steps for the summary.
+steps_of() {
+    local scenario=$1 line step="" t0=0 now
+    : > "$LOGDIR/$scenario.steps"
+    while IFS= read -r line; do
+        printf '%s\n' "$line"
+        case $line in
+        *"[$scenario > "*"] Executing"*)
+            step=${line#*"[$scenario > "}; step=${step%%"]"*}; t0=$SECONDS ;;
+        *"[$scenario > "*"] Executed"*)
+            now=$SECONDS
+            [ -n "$step" ] && printf '%s %s\n' "$step" "$((now - t0))" >> "$LOGDIR/$scenario.steps"
+            step="" ;;
+        esac
+    done
+}
+
 current=""
 # shellcheck disable=SC2317  # invoked by the trap below
 on_signal() {
@@ -82,7 +100,7 @@ for s in "${scenarios[@]}"; do
     echo "=== molecule test -s $s (log: $log) ==="
     current=$s
     t0=$SECONDS
-    molecule test -s "$s" --destroy=always 2>&1 | tee "$log"
+    molecule test -s "$s" --destroy=always 2>&1 | steps_of "$s" | tee "$log"
     rc=${PIPESTATUS[0]}
     duration[$s]=$((SECONDS - t0))
     # The scenario's topology (if it names one) must be gone whatever happened.
@@ -108,8 +126,10 @@ echo
 echo "=== molecule summary ==="
 : > "$LOGDIR/summary.tsv"
 for s in "${scenarios[@]}"; do
+    steps=$(awk '{ printf "%s%s %s s", (NR > 1 ? ", " : ""), $1, $2 }' "$LOGDIR/$s.steps" 2>/dev/null)
     printf '  %-14s %6s s  %s\n' "$s" "${duration[$s]}" "${result[$s]}"
-    printf '%s\t%s\t%s\n' "$s" "${duration[$s]}" "${result[$s]}" >> "$LOGDIR/summary.tsv"
+    [ -n "$steps" ] && printf '  %-14s          (%s)\n' "" "$steps"
+    printf '%s\t%s\t%s\t%s\n' "$s" "${duration[$s]}" "${result[$s]}" "$steps" >> "$LOGDIR/summary.tsv"
 done
 npassed=0
 for s in "${scenarios[@]}"; do

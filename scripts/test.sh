@@ -16,15 +16,16 @@ declare -A took outcome
 ran=()
 start=$SECONDS
 summary() {
-    local s n_pass=0 n_fail=0 name secs res
+    local s n_pass=0 n_fail=0 name secs res steps
     echo
     echo "=== make test: seconds per stage (CI allows 5400 s for the whole run) ==="
     for s in "${ran[@]}"; do
         printf '  %-12s %6s s  %s\n' "$s" "${took[$s]}" "${outcome[$s]}"
         if [ "${outcome[$s]}" = passed ]; then n_pass=$((n_pass + 1)); else n_fail=$((n_fail + 1)); fi
         if [ "$s" = lab-test ] && [ -f "$SCENARIOS" ]; then
-            while IFS=$'\t' read -r name secs res; do
+            while IFS=$'\t' read -r name secs res steps; do
                 printf '    %-14s %6s s  %s\n' "$name" "$secs" "$res"
+                [ -n "$steps" ] && printf '    %-14s          %s\n' "" "$steps"
             done < "$SCENARIOS"
         fi
     done

@@ -3,6 +3,7 @@
 #   bash lab/bench/measure.sh image   # base image build from nothing (in a fresh temporary cache)
 #   bash lab/bench/measure.sh boot    # boot of the 5-guest topology lab/topologies/bench5.yml to SSH
 #   bash lab/bench/measure.sh tasks   # per-task Ansible overhead (N trivial tasks on one guest)
+#   bash lab/bench/measure.sh strategy  # no-op site.yml on the demo lab: linear vs mitogen_linear, paired rounds
 #   bash lab/bench/measure.sh         # boot and tasks (image downloads ~75 MB again)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -56,9 +57,33 @@ for w in "${what[@]}"; do
         awk -v s="$s0" -v a="$t0" -v b="$t1" -v n="$N" -v l="$l" \
             'BEGIN { printf "tasks: playbook of %d trivial tasks in %.1f s = %.2f s per task; marginal cost (T%d - T1)/%d = %.2f s per task (1-task playbook %.1f s; pipelining on; load before: %s)\n", n, b - a, (b - a) / n, n, n - 1, ((b - a) - (a - s)) / (n - 1), a - s, l }'
         ;;
+    strategy)
+        # What scripts/molecule.sh gains from the mitogen strategy: a no-op site.yml rollout of
+        # the demo lab (inventories/lab) under Ansible's linear strategy and under mitogen_linear,
+        # back to back in each of ROUNDS paired rounds; the ratio's median is the figure.
+        demo=lab/topologies/demo.yml
+        python -m lvslab up "$demo" >/dev/null
+        ansible -i inventories/lab all -m ansible.builtin.wait_for_connection -a timeout=180 >/dev/null
+        ansible-playbook -i inventories/lab playbooks/site.yml >/dev/null   # converge first: the rounds are no-ops
+        mitogen=$(python -c 'import os, ansible_mitogen; print(os.path.dirname(ansible_mitogen.__file__))')/plugins/strategy
+        ratios=()
+        for r in $(seq "${ROUNDS:-3}"); do
+            l=$(load)
+            t0=$(date +%s.%N)
+            ansible-playbook -i inventories/lab playbooks/site.yml >/dev/null
+            t1=$(date +%s.%N)
+            ANSIBLE_STRATEGY_PLUGINS=$mitogen ANSIBLE_STRATEGY=mitogen_linear ANSIBLE_HOST_KEY_CHECKING=False \
+                ansible-playbook -i inventories/lab playbooks/site.yml >/dev/null
+            t2=$(date +%s.%N)
+            ratios+=("$(awk -v a="$t0" -v b="$t1" -v c="$t2" 'BEGIN { printf "%.2f", (b - a) / (c - b) }')")
+            awk -v a="$t0" -v b="$t1" -v c="$t2" -v r="$r" -v l="$l" \
+                'BEGIN { printf "strategy: round %d: no-op site.yml linear %.1f s, mitogen_linear %.1f s, ratio %.2fx (load before: %s)\n", r, b - a, c - b, (b - a) / (c - b), l }'
+        done
+        printf '%s\n' "${ratios[@]}" | sort -n | awk '{ v[NR] = $1 } END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "strategy: median ratio over %d paired rounds: %.2fx\n", NR, m }'
+        ;;
     down)
         python -m lvslab down "$TOPO"
         ;;
-    *) echo "unknown figure $w (image|boot|tasks|down)" >&2; exit 2 ;;
+    *) echo "unknown figure $w (image|boot|tasks|strategy|down)" >&2; exit 2 ;;
     esac
 done
