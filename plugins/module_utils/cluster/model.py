@@ -27,7 +27,6 @@ from ansible_collections.lvs.cluster.plugins.module_utils.cluster.schema import 
     Check,
     Declaration,
     Field,
-    ModelError,  # pylint: disable=unused-import  # part of this module's interface (derive, filters)
     Nested,
     Problem,
     address,
@@ -46,6 +45,8 @@ from ansible_collections.lvs.cluster.plugins.module_utils.cluster.schema import 
     required_text,
     script_path,
 )
+# Re-exported: derive.py and the filters catch ModelError from here.
+from ansible_collections.lvs.cluster.plugins.module_utils.cluster.schema import ModelError  # noqa: F401  pylint: disable=unused-import
 from ansible_collections.lvs.cluster.plugins.module_utils.ipvs.model import (
     DEFAULT_SCHEDULER,
     MAX_FWMARK,
