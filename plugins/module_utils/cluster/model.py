@@ -51,6 +51,7 @@ from ansible_collections.lvs.cluster.plugins.module_utils.ipvs.model import (
     DEFAULT_SCHEDULER,
     MAX_FWMARK,
     MAX_PERSISTENCE_TIMEOUT,
+    MAX_PORT,
     MAX_WEIGHT,
     SCHEDULERS,
     SERVICE_PROTOCOLS,
@@ -70,7 +71,7 @@ NAME_RE = re.compile(r"^[A-Za-z0-9_]+$")
 SERVICE_NAME_RE = re.compile(r"^[A-Za-z0-9_.-]+$")
 AUTH_PASS_MAX = 8
 WEIGHT_MIN, WEIGHT_MAX = 0, MAX_WEIGHT
-PORT_MIN, PORT_MAX = 0, 65535
+PORT_MIN, PORT_MAX = 0, MAX_PORT
 PRIORITY_MIN, PRIORITY_MAX = 1, 254
 # Inventory order -> priority: first host MASTER with 150, then 100, 90, 80, ...
 ORDER_PRIORITIES = (150, 100, 90, 80, 70, 60, 50, 40, 30, 20, 10)
@@ -200,7 +201,7 @@ def _single_line(raw, check):
 _KINDS = {
     "int": (integer(0), "must be a non-negative integer, got %(got)r", "set a whole number"),
     "number": (_positive_number, "must be a positive number of seconds, got %(got)r", "set e.g. %(key)s: 3"),
-    "port": (integer(1, 65535), "must be a port 1-65535, got %(got)r", "set a valid port"),
+    "port": (integer(1, PORT_MAX), "must be a port 1-%d, got %%(got)r" % PORT_MAX, "set a valid port"),
     "bool": (boolean, "must be a boolean", "set true or false"),
     "ip": (address, "must be an IP address, got %(got)r", "set an address of the director"),
     "str": (_single_line, "must be a non-empty single-line string without double quotes", "fix the value"),
@@ -375,7 +376,7 @@ def _sorry_server(raw, svc):
         addr, sport = None, None
     ip = parse_ip(addr)
     sport = as_int(sport) if sport is not None else None
-    if ip is None or (sport is not None and not 1 <= sport <= 65535):
+    if ip is None or (sport is not None and not 1 <= sport <= PORT_MAX):
         return False, None
     return True, {"address": str(ip), "port": sport}
 

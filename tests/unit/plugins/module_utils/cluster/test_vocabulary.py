@@ -14,7 +14,7 @@ def test_every_ipvs_method_has_one_inventory_word():
 def test_kernel_limits_come_from_ipvs():
     assert model.SCHEDULERS is ipvs.SCHEDULERS and model.DEFAULT_SCHEDULER == ipvs.DEFAULT_SCHEDULER
     assert model.PROTOCOLS is ipvs.SERVICE_PROTOCOLS
-    assert (model.WEIGHT_MIN, model.WEIGHT_MAX) == (0, ipvs.MAX_WEIGHT)
+    assert (model.WEIGHT_MIN, model.WEIGHT_MAX) == (0, ipvs.MAX_WEIGHT) and (model.PORT_MIN, model.PORT_MAX) == (0, ipvs.MAX_PORT)
 
 
 def test_tables_accept_exactly_the_documented_keys():
