@@ -10,9 +10,14 @@ kept when it is wrong, the message and the fix) with the rules between fields as
 checks; :mod:`schema` applies the tables and collects every problem instead of stopping at
 the first one. The result is plain dicts with every default filled in.
 
-The IPVS vocabulary (schedulers, protocols, weight, fwmark and persistence limits) is the
-kernel's, imported from ``ipvs/``; the inventory writes the tunnel method ``tun``
+The IPVS vocabulary (schedulers, protocols, port, weight, fwmark and persistence limits) is
+the kernel's, imported from ``ipvs/``; the inventory writes the tunnel method ``tun``
 (keepalived's ``lb_kind TUN``), which :data:`IPVS_METHOD` maps to ipvs/'s ``tunnel``.
+
+A new key is one ``Field`` in its entity's table, at the place where its problems should be
+reported (the table order is the order of the output dict and of the messages); a rule
+between keys is one named function in a ``Check`` after the last key it reads; then
+docs/inventory-model.md, and the characterisation recording when the output changes.
 
 Pure code: no Ansible objects, no I/O. The preflight action plugin, the filters and the unit
 tests all go through here.
@@ -334,7 +339,7 @@ def endpoint_is_unique(svc, item, var, problems, context):
     endpoints.setdefault(key, svc["name"])
 
 
-def _any(raw, svc):
+def _as_given(raw, svc):
     return True, raw
 
 
@@ -408,7 +413,7 @@ def _backends(var, raw, problems, svc, context):
 
 
 SERVICE = (
-    Field("vrrp_instance", _any),
+    Field("vrrp_instance", _as_given),
     Check(vrrp_instance_is_declared),
     Field("vip", address, "must be an IP address without prefix, got %(got)r", "set vip: 203.0.113.10"),
     Field("family", derive=_family),
@@ -431,6 +436,8 @@ SERVICE = (
           "set e.g. persistence_netmask: 255.255.255.0", source="persistence_granularity"),
     Check(persistence_netmask_needs_timeout),
     Nested("health_check", _health_check),
+    # The default is always computed: health_check.delay_loop moves up to the service, and is
+    # dropped when the service sets its own.
     Field("delay_loop", _delay_loop, "must be a whole number of seconds >= 1", "set delay_loop: 6", fallback=6,
           default=lambda item, svc, context: svc["health_check"].pop("delay_loop", None)),
     Field("sorry_server", _sorry_server, "must be {address: 192.0.2.50, port: 80} or '192.0.2.50 80', got %(got)r", "give an address and a port"),
