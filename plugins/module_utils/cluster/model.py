@@ -1,11 +1,23 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, lvs.cluster maintainers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The inventory model of an LVS cluster: normalisation of the declarations.
+"""The inventory model of an LVS cluster: what each declared entity holds, as tables.
 
 ``lvs_vrrp_instances`` and ``lvs_services`` (see docs/inventory-model.md) are declared once in
-the inventory. This module turns the raw declarations into plain dicts with every default
-filled in, and collects every problem it finds instead of stopping at the first one.
+the inventory. Each entity (VRRP instance, service, backend, health check) is described once
+below as a table of fields (how a value is read, its range or choices, its default, the value
+kept when it is wrong, the message and the fix) with the rules between fields as named
+checks; :mod:`schema` applies the tables and collects every problem instead of stopping at
+the first one. The result is plain dicts with every default filled in.
+
+The IPVS vocabulary (schedulers, protocols, port, weight, fwmark and persistence limits) is
+the kernel's, imported from ``ipvs/``; the inventory writes the tunnel method ``tun``
+(keepalived's ``lb_kind TUN``), which :data:`IPVS_METHOD` maps to ipvs/'s ``tunnel``.
+
+A new key is one ``Field`` in its entity's table, at the place where its problems should be
+reported (the table order is the order of the output dict and of the messages); a rule
+between keys is one named function in a ``Check`` after the last key it reads; then
+docs/inventory-model.md, and the characterisation recording when the output changes.
 
 Pure code: no Ansible objects, no I/O. The preflight action plugin, the filters and the unit
 tests all go through here.
@@ -15,32 +27,190 @@ from __future__ import annotations
 import ipaddress
 import re
 
-# ipvsadm 1.31 / Linux 6.1 schedulers (ip_vs_<name> kernel modules).
-SCHEDULERS = ("rr", "wrr", "lc", "wlc", "lblc", "lblcr", "dh", "sh", "sed", "nq", "fo", "ovf", "mh")
-METHODS = ("dr", "nat", "tun")
-LB_KIND = {"dr": "DR", "nat": "NAT", "tun": "TUN"}
-PROTOCOLS = ("tcp", "udp", "sctp", "fwmark")
+from ansible_collections.lvs.cluster.plugins.module_utils.cluster.schema import (
+    KEEP,
+    Check,
+    Declaration,
+    Field,
+    Nested,
+    Problem,
+    address,
+    apply,
+    apply_declaration,
+    apply_options,
+    as_int,
+    as_number,
+    boolean,
+    choice,
+    integer,
+    names,
+    optional,
+    parse_interface,
+    parse_ip,
+    required_text,
+    script_path,
+)
+# Re-exported: derive.py and the filters catch ModelError from here.
+from ansible_collections.lvs.cluster.plugins.module_utils.cluster.schema import ModelError  # noqa: F401  pylint: disable=unused-import
+from ansible_collections.lvs.cluster.plugins.module_utils.ipvs.model import (
+    DEFAULT_SCHEDULER,
+    MAX_FWMARK,
+    MAX_PERSISTENCE_TIMEOUT,
+    MAX_PORT,
+    MAX_WEIGHT,
+    SCHEDULERS,
+    SERVICE_PROTOCOLS,
+)
+
+# --- vocabulary -----------------------------------------------------------------------------
+
+# The inventory's forwarding methods and what ipvs/ (ipvsadm -g/-m/-i) calls them: the one
+# place where the inventory word ``tun`` meets the kernel word ``tunnel``.
+# tests/unit/plugins/module_utils/cluster/test_vocabulary.py checks it covers ipvs.model.METHODS.
+IPVS_METHOD = {"dr": "dr", "nat": "nat", "tun": "tunnel"}
+METHODS = tuple(IPVS_METHOD)
+LB_KIND = {"dr": "DR", "nat": "NAT", "tun": "TUN"}  # keepalived's lb_kind
+PROTOCOLS = SERVICE_PROTOCOLS
 CHECK_TYPES = ("TCP_CHECK", "HTTP_GET", "SSL_GET", "MISC_CHECK")
 NAME_RE = re.compile(r"^[A-Za-z0-9_]+$")
 SERVICE_NAME_RE = re.compile(r"^[A-Za-z0-9_.-]+$")
 AUTH_PASS_MAX = 8
-WEIGHT_MIN, WEIGHT_MAX = 0, 65535
+WEIGHT_MIN, WEIGHT_MAX = 0, MAX_WEIGHT
+PORT_MIN, PORT_MAX = 0, MAX_PORT
 PRIORITY_MIN, PRIORITY_MAX = 1, 254
 # Inventory order -> priority: first host MASTER with 150, then 100, 90, 80, ...
 ORDER_PRIORITIES = (150, 100, 90, 80, 70, 60, 50, 40, 30, 20, 10)
 
-VRRP_KEYS = {
-    "name", "group", "interface", "virtual_router_id", "segment", "vrrp_version", "advert_int",
-    "auth_pass", "unicast_peers", "nat_gateway", "nat_interface", "garp_master_delay",
-    "garp_master_refresh", "garp_master_repeat", "garp_lower_prio_repeat", "track_interfaces",
-    "track_scripts", "notify_master", "notify_backup", "notify_fault", "notify_stop", "notify",
-    "nopreempt", "preempt_delay",
-}
-SERVICE_KEYS = {
-    "name", "vrrp_instance", "vip", "port", "protocol", "fwmark", "scheduler", "method",
-    "persistence_timeout", "persistence_netmask", "persistence_granularity", "health_check", "backends",
-    "sorry_server", "quorum", "quorum_up", "quorum_down", "hysteresis", "inhibit_on_failure", "delay_loop",
-    "ops", "alpha", "omega", "virtualhost",
+
+# --- lvs_vrrp_instances ---------------------------------------------------------------------
+
+def advert_int_fits_version(inst, item, var, problems, context):
+    """Fractional advert_int needs VRRPv3, in hundredths of a second."""
+    advert = inst["advert_int"]
+    if not isinstance(advert, float):
+        return
+    if inst["vrrp_version"] != 3:
+        problems.append(Problem("%s.advert_int" % var, "%s is fractional, which VRRPv2 cannot carry (whole seconds only)" % advert,
+                                "set vrrp_version: 3 or use a whole number of seconds"))
+    elif round(advert * 100) != advert * 100 or advert < 0.01:
+        problems.append(Problem("%s.advert_int" % var, "%s is not a multiple of 0.01 s (VRRPv3 centiseconds)" % advert,
+                                "round advert_int to hundredths, at least 0.01"))
+
+
+def auth_pass_fits_version(inst, item, var, problems, context):
+    """VRRP PASS carries 8 bytes, and only in VRRPv2."""
+    auth = inst["auth_pass"]
+    if auth is None:
+        return
+    if len(auth) > AUTH_PASS_MAX:
+        problems.append(Problem("%s.auth_pass" % var, "is %d characters; keepalived uses only the first %d (VRRP PASS carries 8 bytes)"
+                                % (len(auth), AUTH_PASS_MAX), "use a password of at most 8 characters"))
+    if inst["vrrp_version"] == 3:
+        problems.append(Problem("%s.auth_pass" % var, "VRRPv3 has no authentication (RFC 5798); keepalived ignores it",
+                                "remove auth_pass or set vrrp_version: 2"))
+
+
+def track_interfaces_not_own(inst, item, var, problems, context):
+    """The instance's own interface is always tracked; keepalived's config test rejects listing it."""
+    if inst["interface"] and inst["interface"] in inst["track_interfaces"]:
+        problems.append(Problem("%s.track_interfaces" % var, "lists %s, the instance's own interface (always tracked; keepalived's config test "
+                                "rejects it)" % inst["interface"], "remove %s from track_interfaces" % inst["interface"]))
+        inst["track_interfaces"] = [i for i in inst["track_interfaces"] if i != inst["interface"]]
+
+
+def _vrrp_version(raw, inst):
+    number = as_int(raw)
+    return number in (2, 3), number
+
+
+def _advert_int(raw, inst):
+    number = as_number(raw)
+    return number is not None and 0 < number <= 255, number
+
+
+def _secret(raw, inst):
+    return True, None if raw is None or raw == "" else str(raw)
+
+
+def _nat_gateway(raw, inst):
+    if raw in (None, ""):
+        return True, None
+    gw = parse_interface(raw)
+    if gw is None:
+        return False, None
+    return True, {"address": str(gw.ip), "prefix": gw.network.prefixlen, "network": str(gw.network)}
+
+
+def _segment(raw, inst):
+    return True, str(raw or inst["interface"] or "")
+
+
+def _script(key, example):
+    return Field(key, script_path, "must be an absolute path to a script (with its arguments), got %(got)r",
+                 "write e.g. %(key)s: " + example)
+
+
+def _counter(key):
+    return Field(key, optional(integer(0)), "must be a non-negative integer, got %(got)r", "set a whole number or remove it", fallback=KEEP)
+
+
+VRRP_INSTANCE = (
+    Field("group", required_text, "is required (a non-empty string)", "set group (inventory group of the directors)"),
+    Field("interface", required_text, "is required (a non-empty string)", "set interface (e.g. eth0)"),
+    Field("virtual_router_id", integer(1, 255), "must be an integer 1-255, got %(got)r", "pick a virtual_router_id 1-255 unused on this L2 segment"),
+    Field("segment", _segment),
+    Field("vrrp_version", _vrrp_version, "must be 2 or 3, got %(got)r", "set vrrp_version: 2 or 3", default=2, fallback=2),
+    Field("advert_int", _advert_int, "must be a number of seconds > 0 and <= 255, got %(got)r",
+          "set advert_int: 1 (or a fraction such as 0.1 with vrrp_version: 3)", default=1, fallback=1),
+    Check(advert_int_fits_version),
+    Field("auth_pass", _secret),
+    Check(auth_pass_fits_version),
+    Field("unicast_peers", boolean, "must be a boolean", "set unicast_peers: true or false", default=False, fallback=False),
+    Field("nat_gateway", _nat_gateway, "must be address/prefix such as 198.51.100.1/24, got %(got)r",
+          "write the floating inside address with its prefix length"),
+    Field("nat_interface", required_text, "is required with nat_gateway", "set nat_interface to the directors' inside interface",
+          when=lambda item, inst: item.get("nat_gateway") not in (None, "")),
+    _counter("garp_master_delay"),
+    _counter("garp_master_refresh"),
+    _counter("garp_master_repeat"),
+    _counter("garp_lower_prio_repeat"),
+    _counter("preempt_delay"),
+    Field("nopreempt", boolean, "must be a boolean", "set nopreempt: true or false", default=False, fallback=False),
+    Field("track_interfaces", names, "must be a list of names", "write e.g. %(key)s: [eth0]", fallback=KEEP),
+    Field("track_scripts", names, "must be a list of names", "write e.g. %(key)s: [eth0]", fallback=KEEP),
+    Check(track_interfaces_not_own),
+    _script("notify_master", "/usr/local/sbin/vrrp-notify.sh"),
+    _script("notify_backup", "/usr/local/sbin/vrrp-notify.sh"),
+    _script("notify_fault", "/usr/local/sbin/vrrp-notify.sh"),
+    _script("notify_stop", "/usr/local/sbin/vrrp-notify.sh"),
+    _script("notify", "/usr/local/sbin/vrrp-notify.sh"),
+)
+VRRP_INSTANCES = Declaration(
+    "lvs_vrrp_instances", VRRP_INSTANCE, "VRRP instance", "write each instance as {name: VI_1, group: directors, ...}",
+    NAME_RE, "must match [A-Za-z0-9_]+, got %r", "set name: VI_1 (letters, digits, _)",
+    "instance %s is declared twice", "give every VRRP instance a unique name")
+
+
+# --- health checks --------------------------------------------------------------------------
+
+def _positive_number(raw, check):
+    number = as_number(raw)
+    return number is not None and number > 0, number
+
+
+def _single_line(raw, check):
+    return isinstance(raw, str) and bool(raw) and '"' not in raw and "\n" not in raw, raw
+
+
+# Option kinds: reader, message, fix.
+_KINDS = {
+    "int": (integer(0), "must be a non-negative integer, got %(got)r", "set a whole number"),
+    "number": (_positive_number, "must be a positive number of seconds, got %(got)r", "set e.g. %(key)s: 3"),
+    "port": (integer(1, PORT_MAX), "must be a port 1-%d, got %%(got)r" % PORT_MAX, "set a valid port"),
+    "bool": (boolean, "must be a boolean", "set true or false"),
+    "ip": (address, "must be an IP address, got %(got)r", "set an address of the director"),
+    "str": (_single_line, "must be a non-empty single-line string without double quotes", "fix the value"),
+    "urls": (None, None, None),  # url, path, status_code, digest: read by _normalise_urls
 }
 # health_check options by type (besides ``type``); values are the kinds accepted.
 CHECK_COMMON = {"connect_timeout": "number", "retry": "int", "delay_before_retry": "number", "delay_loop": "int", "warmup": "int"}
@@ -52,240 +222,17 @@ CHECK_OPTIONS = {
                 "digest": "str", "virtualhost": "str", "enable_sni": "bool"},
     "MISC_CHECK": {"misc_path": "str", "misc_timeout": "int", "misc_dynamic": "bool", "user": "str"},
 }
+URL_KEYS = ("url", "path", "status_code", "digest")
+CHECK_FIELDS = {
+    ctype: {key: Field(key, *_KINDS[kind]) for key, kind in sorted(dict(CHECK_COMMON, **options).items())}
+    for ctype, options in CHECK_OPTIONS.items()
+}
+# Defaults keepalived would otherwise pick differently: (key, value) by type.
+CHECK_DEFAULTS = {
+    ctype: (("misc_timeout", 5) if ctype == "MISC_CHECK" else ("connect_timeout", 3), ("retry", 2), ("delay_before_retry", 2))
+    for ctype in CHECK_TYPES
+}
 
-
-class Problem:
-    """One thing wrong with the inventory: which variable, on which host, what, and the fix."""
-
-    __slots__ = ("variable", "host", "message", "fix")
-
-    def __init__(self, variable, message, fix, host=None):
-        self.variable = variable
-        self.host = host
-        self.message = message
-        self.fix = fix
-
-    def as_dict(self):
-        return {"variable": self.variable, "host": self.host, "message": self.message, "fix": self.fix}
-
-    def __str__(self):
-        where = " (host %s)" % self.host if self.host else ""
-        return "%s%s: %s. Fix: %s" % (self.variable, where, self.message, self.fix)
-
-    def __repr__(self):
-        return "Problem(%r)" % str(self)
-
-    def __eq__(self, other):
-        return isinstance(other, Problem) and self.as_dict() == other.as_dict()
-
-    def __hash__(self):
-        return hash(str(self))
-
-
-class ModelError(Exception):
-    """Raised by the derivation helpers when the declaration is not usable; carries the problems."""
-
-    def __init__(self, problems):
-        self.problems = list(problems)
-        super().__init__("; ".join(str(p) for p in self.problems))
-
-
-# --- small typed readers -------------------------------------------------------------------
-
-def _is_int(value):
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def as_int(value):
-    """Integer from an int or a decimal string (inventory values are often strings); else None."""
-    if _is_int(value):
-        return value
-    if isinstance(value, str) and re.match(r"^-?[0-9]+$", value.strip()):
-        return int(value.strip())
-    return None
-
-
-def as_number(value):
-    if _is_int(value) or isinstance(value, float):
-        return value
-    if isinstance(value, str):
-        try:
-            number = float(value)
-        except ValueError:
-            return None
-        return int(number) if number.is_integer() else number
-    return None
-
-
-def as_bool(value):
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.lower() in ("yes", "true", "on", "1", "no", "false", "off", "0"):
-        return value.lower() in ("yes", "true", "on", "1")
-    if _is_int(value) and value in (0, 1):
-        return bool(value)
-    return None
-
-
-def parse_ip(value):
-    """ipaddress object for an address string without prefix, else None."""
-    if not isinstance(value, str):
-        return None
-    try:
-        return ipaddress.ip_address(value.strip())
-    except ValueError:
-        return None
-
-
-def parse_interface(value):
-    """ipaddress interface for 'addr/prefix', else None."""
-    if not isinstance(value, str) or "/" not in value:
-        return None
-    try:
-        return ipaddress.ip_interface(value.strip())
-    except ValueError:
-        return None
-
-
-def _tag(index, item, key="name"):
-    name = item.get(key) if isinstance(item, dict) else None
-    return "[%d]" % index if not name else "[%d] (%s)" % (index, name)
-
-
-# --- lvs_vrrp_instances --------------------------------------------------------------------
-
-def normalise_vrrp_instances(raw, problems):
-    """Return the normalised list of VRRP instances; append Problems for whatever is wrong.
-
-    Instances with an unusable ``name`` are dropped; others are kept with the bad field as
-    given so that later checks can still report on the rest.
-    """
-    if raw is None:
-        return []
-    if not isinstance(raw, list):
-        problems.append(Problem("lvs_vrrp_instances", "must be a list of VRRP instance declarations, got %s" % type(raw).__name__,
-                                "declare lvs_vrrp_instances as a YAML list in group_vars/all"))
-        return []
-    result = []
-    seen = set()
-    for index, item in enumerate(raw):
-        var = "lvs_vrrp_instances%s" % _tag(index, item)
-        if not isinstance(item, dict):
-            problems.append(Problem(var, "must be a mapping", "write each instance as {name: VI_1, group: directors, ...}"))
-            continue
-        for key in sorted(set(item) - VRRP_KEYS):
-            problems.append(Problem("%s.%s" % (var, key), "unknown key",
-                                    "remove it or use one of: %s" % ", ".join(sorted(VRRP_KEYS))))
-        name = item.get("name")
-        if not isinstance(name, str) or not NAME_RE.match(name):
-            problems.append(Problem("%s.name" % var, "must match [A-Za-z0-9_]+, got %r" % (name,), "set name: VI_1 (letters, digits, _)"))
-            continue
-        if name in seen:
-            problems.append(Problem("%s.name" % var, "instance %s is declared twice" % name, "give every VRRP instance a unique name"))
-            continue
-        seen.add(name)
-        inst = {"name": name}
-        for key in ("group", "interface"):
-            value = item.get(key)
-            if not isinstance(value, str) or not value:
-                problems.append(Problem("%s.%s" % (var, key), "is required (a non-empty string)",
-                                        "set %s (%s)" % (key, "inventory group of the directors" if key == "group" else "e.g. eth0")))
-                value = None
-            inst[key] = value
-        vrid = as_int(item.get("virtual_router_id"))
-        if vrid is None or not 1 <= vrid <= 255:
-            problems.append(Problem("%s.virtual_router_id" % var, "must be an integer 1-255, got %r" % (item.get("virtual_router_id"),),
-                                    "pick a virtual_router_id 1-255 unused on this L2 segment"))
-            vrid = None
-        inst["virtual_router_id"] = vrid
-        inst["segment"] = str(item.get("segment") or inst["interface"] or "")
-        version = as_int(item.get("vrrp_version", 2))
-        if version not in (2, 3):
-            problems.append(Problem("%s.vrrp_version" % var, "must be 2 or 3, got %r" % (item.get("vrrp_version"),), "set vrrp_version: 2 or 3"))
-            version = 2
-        inst["vrrp_version"] = version
-        advert = as_number(item.get("advert_int", 1))
-        if advert is None or advert <= 0 or advert > 255:
-            problems.append(Problem("%s.advert_int" % var, "must be a number of seconds > 0 and <= 255, got %r" % (item.get("advert_int"),),
-                                    "set advert_int: 1 (or a fraction such as 0.1 with vrrp_version: 3)"))
-            advert = 1
-        elif isinstance(advert, float):
-            if version != 3:
-                problems.append(Problem("%s.advert_int" % var, "%s is fractional, which VRRPv2 cannot carry (whole seconds only)" % advert,
-                                        "set vrrp_version: 3 or use a whole number of seconds"))
-            elif round(advert * 100) != advert * 100 or advert < 0.01:
-                problems.append(Problem("%s.advert_int" % var, "%s is not a multiple of 0.01 s (VRRPv3 centiseconds)" % advert,
-                                        "round advert_int to hundredths, at least 0.01"))
-        inst["advert_int"] = advert
-        auth = item.get("auth_pass")
-        if auth is not None and auth != "":
-            if not isinstance(auth, str):
-                auth = str(auth)
-            if len(auth) > AUTH_PASS_MAX:
-                problems.append(Problem("%s.auth_pass" % var, "is %d characters; keepalived uses only the first %d (VRRP PASS carries 8 bytes)"
-                                        % (len(auth), AUTH_PASS_MAX), "use a password of at most 8 characters"))
-            if version == 3:
-                problems.append(Problem("%s.auth_pass" % var, "VRRPv3 has no authentication (RFC 5798); keepalived ignores it",
-                                        "remove auth_pass or set vrrp_version: 2"))
-        else:
-            auth = None
-        inst["auth_pass"] = auth
-        unicast = as_bool(item.get("unicast_peers", False))
-        if unicast is None:
-            problems.append(Problem("%s.unicast_peers" % var, "must be a boolean", "set unicast_peers: true or false"))
-            unicast = False
-        inst["unicast_peers"] = unicast
-        inst["nat_gateway"] = None
-        inst["nat_interface"] = None
-        if item.get("nat_gateway") not in (None, ""):
-            gw = parse_interface(item.get("nat_gateway"))
-            if gw is None:
-                problems.append(Problem("%s.nat_gateway" % var, "must be address/prefix such as 198.51.100.1/24, got %r" % (item.get("nat_gateway"),),
-                                        "write the floating inside address with its prefix length"))
-            else:
-                inst["nat_gateway"] = {"address": str(gw.ip), "prefix": gw.network.prefixlen, "network": str(gw.network)}
-            nat_if = item.get("nat_interface")
-            if not isinstance(nat_if, str) or not nat_if:
-                problems.append(Problem("%s.nat_interface" % var, "is required with nat_gateway", "set nat_interface to the directors' inside interface"))
-            else:
-                inst["nat_interface"] = nat_if
-        for key in ("garp_master_delay", "garp_master_refresh", "garp_master_repeat", "garp_lower_prio_repeat", "preempt_delay"):
-            value = item.get(key)
-            if value is None:
-                inst[key] = None
-                continue
-            number = as_int(value)
-            if number is None or number < 0:
-                problems.append(Problem("%s.%s" % (var, key), "must be a non-negative integer, got %r" % (value,), "set a whole number or remove it"))
-            inst[key] = number
-        nopreempt = as_bool(item.get("nopreempt", False))
-        if nopreempt is None:
-            problems.append(Problem("%s.nopreempt" % var, "must be a boolean", "set nopreempt: true or false"))
-        inst["nopreempt"] = bool(nopreempt)
-        for key in ("track_interfaces", "track_scripts"):
-            value = item.get(key) or []
-            if isinstance(value, str):
-                value = [value]
-            if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-                problems.append(Problem("%s.%s" % (var, key), "must be a list of names", "write e.g. %s: [eth0]" % key))
-                value = []
-            inst[key] = list(value)
-        if inst["interface"] and inst["interface"] in inst["track_interfaces"]:
-            problems.append(Problem("%s.track_interfaces" % var, "lists %s, the instance's own interface (always tracked; keepalived's config test "
-                                    "rejects it)" % inst["interface"], "remove %s from track_interfaces" % inst["interface"]))
-            inst["track_interfaces"] = [i for i in inst["track_interfaces"] if i != inst["interface"]]
-        for key in ("notify_master", "notify_backup", "notify_fault", "notify_stop", "notify"):
-            value = item.get(key)
-            if value is not None and (not isinstance(value, str) or not value.startswith("/")):
-                problems.append(Problem("%s.%s" % (var, key), "must be an absolute path to a script (with its arguments), got %r" % (value,),
-                                        "write e.g. %s: /usr/local/sbin/vrrp-notify.sh" % key))
-                value = None
-            inst[key] = value
-        result.append(inst)
-    return result
-
-
-# --- lvs_services --------------------------------------------------------------------------
 
 def _normalise_urls(var, check, problems):
     urls = check.get("url")
@@ -337,233 +284,191 @@ def normalise_health_check(var, raw, problems):
     if ctype not in CHECK_TYPES:
         problems.append(Problem("%s.type" % var, "unknown health check type %r" % (raw.get("type"),), "use one of: %s" % ", ".join(CHECK_TYPES)))
         return {"type": "TCP_CHECK"}
-    allowed = dict(CHECK_COMMON)
-    allowed.update(CHECK_OPTIONS[ctype])
-    check = {"type": ctype}
-    for key in sorted(raw):
-        if key == "type":
-            continue
-        if key not in allowed:
-            problems.append(Problem("%s.%s" % (var, key), "is not an option of %s" % ctype, "use one of: %s" % ", ".join(sorted(allowed))))
-            continue
-        kind, value = allowed[key], raw[key]
-        if kind == "urls" or key in ("path", "status_code", "digest"):
-            continue
-        if kind == "int":
-            number = as_int(value)
-            if number is None or number < 0:
-                problems.append(Problem("%s.%s" % (var, key), "must be a non-negative integer, got %r" % (value,), "set a whole number"))
-                continue
-            check[key] = number
-        elif kind == "number":
-            number = as_number(value)
-            if number is None or number <= 0:
-                problems.append(Problem("%s.%s" % (var, key), "must be a positive number of seconds, got %r" % (value,), "set e.g. %s: 3" % key))
-                continue
-            check[key] = number
-        elif kind == "port":
-            number = as_int(value)
-            if number is None or not 1 <= number <= 65535:
-                problems.append(Problem("%s.%s" % (var, key), "must be a port 1-65535, got %r" % (value,), "set a valid port"))
-                continue
-            check[key] = number
-        elif kind == "bool":
-            flag = as_bool(value)
-            if flag is None:
-                problems.append(Problem("%s.%s" % (var, key), "must be a boolean", "set true or false"))
-                continue
-            check[key] = flag
-        elif kind == "ip":
-            if parse_ip(value) is None:
-                problems.append(Problem("%s.%s" % (var, key), "must be an IP address, got %r" % (value,), "set an address of the director"))
-                continue
-            check[key] = str(parse_ip(value))
-        else:
-            if not isinstance(value, str) or not value or '"' in value or "\n" in value:
-                problems.append(Problem("%s.%s" % (var, key), "must be a non-empty single-line string without double quotes", "fix the value"))
-                continue
-            check[key] = value
+    check = apply_options(CHECK_FIELDS[ctype], raw, var, problems, {"type": ctype}, ctype, ignore=("type",), elsewhere=URL_KEYS)
     if ctype in ("HTTP_GET", "SSL_GET"):
         check["url"] = _normalise_urls(var, raw, problems)
     if ctype == "MISC_CHECK" and "misc_path" not in check:
         problems.append(Problem("%s.misc_path" % var, "is required for MISC_CHECK", "set misc_path to the check command, e.g. /usr/local/bin/check_app"))
-    check.setdefault("connect_timeout" if ctype != "MISC_CHECK" else "misc_timeout", 3 if ctype != "MISC_CHECK" else 5)
-    check.setdefault("retry", 2)
-    check.setdefault("delay_before_retry", 2)
+    for key, value in CHECK_DEFAULTS[ctype]:
+        check.setdefault(key, value)
     return check
 
 
-def _normalise_sorry(var, value, port, problems):
-    if value in (None, ""):
-        return None
-    if isinstance(value, dict):
-        address, sport = value.get("address"), value.get("port", port)
-    elif isinstance(value, str):
-        parts = value.split()
-        address = parts[0]
-        sport = parts[1] if len(parts) > 1 else port
-    else:
-        address, sport = None, None
-    ip = parse_ip(address)
-    sport = as_int(sport) if sport is not None else None
-    if ip is None or (sport is not None and not 1 <= sport <= 65535):
-        problems.append(Problem(var, "must be {address: 192.0.2.50, port: 80} or '192.0.2.50 80', got %r" % (value,), "give an address and a port"))
-        return None
-    return {"address": str(ip), "port": sport}
+# --- lvs_services ---------------------------------------------------------------------------
+
+def vrrp_instance_is_declared(svc, item, var, problems, context):
+    """A service names one of lvs_vrrp_instances (unless the caller cannot see them)."""
+    instance_names = context["instance_names"]
+    if instance_names is not None and svc["vrrp_instance"] not in instance_names:
+        problems.append(Problem("%s.vrrp_instance" % var, "%r is not a declared VRRP instance" % (svc["vrrp_instance"],),
+                                "set vrrp_instance to one of: %s" % (", ".join(sorted(instance_names)) or "(declare lvs_vrrp_instances first)")))
 
 
-def normalise_services(raw, instance_names, problems):
-    """Return the normalised list of services; append Problems for whatever is wrong.
+def fwmark_service_has_no_port(svc, item, var, problems, context):
+    if svc["protocol"] == "fwmark" and item.get("port") not in (None, 0):
+        problems.append(Problem("%s.port" % var, "a fwmark service has no port", "remove port (backends still give theirs)"))
 
-    ``instance_names``: names of the declared VRRP instances (for the reference check), or None
-    to skip that check (the real-server filters do not see ``lvs_vrrp_instances``).
-    """
+
+def fwmark_needs_protocol_fwmark(svc, item, var, problems, context):
+    if svc["protocol"] != "fwmark" and item.get("fwmark") is not None:
+        problems.append(Problem("%s.fwmark" % var, "is only used with protocol: fwmark", "set protocol: fwmark or remove fwmark"))
+
+
+def port_zero_needs_persistence(svc, item, var, problems, context):
+    if svc["port"] == 0 and svc["persistence_timeout"] is None:
+        problems.append(Problem("%s.port" % var, "port 0 (all ports) needs persistence", "set persistence_timeout or a real port"))
+
+
+def persistence_netmask_needs_timeout(svc, item, var, problems, context):
+    if svc["persistence_netmask"] is not None and svc["persistence_timeout"] is None:
+        problems.append(Problem("%s.persistence_netmask" % var, "has no effect without persistence_timeout", "set persistence_timeout"))
+
+
+def ops_only_with_udp(svc, item, var, problems, context):
+    if svc["ops"] and svc["protocol"] != "udp":
+        problems.append(Problem("%s.ops" % var, "one-packet scheduling applies only to UDP", "remove ops or set protocol: udp"))
+
+
+def endpoint_is_unique(svc, item, var, problems, context):
+    """No two services on the same protocol, VIP and port (or fwmark)."""
+    endpoints = context["endpoints"]
+    key = (svc["vip"], svc["protocol"], svc["fwmark"] if svc["protocol"] == "fwmark" else svc["port"])
+    if svc["vip"] is not None and key in endpoints:
+        problems.append(Problem("%s.vip" % var, "%s %s %s is also declared by service %s" % (key[1], key[0], key[2], endpoints[key]),
+                                "merge the two services or change vip/port/protocol"))
+    endpoints.setdefault(key, svc["name"])
+
+
+def _as_given(raw, svc):
+    return True, raw
+
+
+def _family(svc):
+    vip = parse_ip(svc["vip"])
+    return "ipv6" if vip is not None and vip.version == 6 else "ipv4"
+
+
+def _persistence_netmask(raw, svc):
+    """A dotted netmask for IPv4, a prefix length 1-128 for IPv6; None when absent."""
     if raw is None:
-        return []
-    if not isinstance(raw, list):
-        problems.append(Problem("lvs_services", "must be a list of service declarations, got %s" % type(raw).__name__,
-                                "declare lvs_services as a YAML list in group_vars/all"))
-        return []
-    result = []
-    names = set()
-    endpoints = {}
-    for index, item in enumerate(raw):
-        var = "lvs_services%s" % _tag(index, item)
-        if not isinstance(item, dict):
-            problems.append(Problem(var, "must be a mapping", "write each service as {name: web, vip: ..., port: 80, ...}"))
-            continue
-        for key in sorted(set(item) - SERVICE_KEYS):
-            problems.append(Problem("%s.%s" % (var, key), "unknown key", "remove it or use one of: %s" % ", ".join(sorted(SERVICE_KEYS))))
-        name = item.get("name")
-        if not isinstance(name, str) or not SERVICE_NAME_RE.match(name):
-            problems.append(Problem("%s.name" % var, "is required and must match [A-Za-z0-9_.-]+, got %r" % (name,), "set name: web"))
-            continue
-        if name in names:
-            problems.append(Problem("%s.name" % var, "service %s is declared twice" % name, "give every service a unique name"))
-            continue
-        names.add(name)
-        svc = {"name": name}
-        inst = item.get("vrrp_instance")
-        if instance_names is not None and inst not in instance_names:
-            problems.append(Problem("%s.vrrp_instance" % var, "%r is not a declared VRRP instance" % (inst,),
-                                    "set vrrp_instance to one of: %s" % (", ".join(sorted(instance_names)) or "(declare lvs_vrrp_instances first)")))
-        svc["vrrp_instance"] = inst
-        vip = parse_ip(item.get("vip"))
-        if vip is None:
-            problems.append(Problem("%s.vip" % var, "must be an IP address without prefix, got %r" % (item.get("vip"),), "set vip: 203.0.113.10"))
-        svc["vip"] = str(vip) if vip is not None else None
-        svc["family"] = "ipv6" if vip is not None and vip.version == 6 else "ipv4"
-        protocol = str(item.get("protocol", "fwmark" if item.get("fwmark") is not None else "tcp")).lower()
-        if protocol not in PROTOCOLS:
-            problems.append(Problem("%s.protocol" % var, "must be one of %s, got %r" % (", ".join(PROTOCOLS), item.get("protocol")), "set protocol: tcp"))
-            protocol = "tcp"
-        svc["protocol"] = protocol
-        svc["fwmark"] = None
-        svc["port"] = None
-        if protocol == "fwmark":
-            mark = as_int(item.get("fwmark"))
-            if mark is None or not 1 <= mark <= 4294967295:
-                problems.append(Problem("%s.fwmark" % var, "must be an integer 1-4294967295 with protocol fwmark, got %r" % (item.get("fwmark"),),
-                                        "set fwmark: 1 and mark the packets with iptables/nftables"))
-            svc["fwmark"] = mark
-            if item.get("port") not in (None, 0):
-                problems.append(Problem("%s.port" % var, "a fwmark service has no port", "remove port (backends still give theirs)"))
-        else:
-            port = as_int(item.get("port"))
-            if port is None or not 0 <= port <= 65535:
-                problems.append(Problem("%s.port" % var, "must be a port 0-65535 (0 with persistence: all ports), got %r" % (item.get("port"),),
-                                        "set port: 80"))
-            svc["port"] = port
-            if item.get("fwmark") is not None:
-                problems.append(Problem("%s.fwmark" % var, "is only used with protocol: fwmark", "set protocol: fwmark or remove fwmark"))
-        scheduler = item.get("scheduler", "wlc")
-        if scheduler not in SCHEDULERS:
-            problems.append(Problem("%s.scheduler" % var, "unknown scheduler %r" % (scheduler,), "use one of: %s" % " ".join(SCHEDULERS)))
-            scheduler = "wlc"
-        svc["scheduler"] = scheduler
-        method = str(item.get("method", "dr")).lower()
-        if method not in METHODS:
-            problems.append(Problem("%s.method" % var, "unknown forwarding method %r" % (item.get("method"),), "use dr, nat or tun"))
-            method = "dr"
-        svc["method"] = method
-        svc["lb_kind"] = LB_KIND[method]
-        ptimeout = item.get("persistence_timeout")
-        if ptimeout is not None:
-            ptimeout = as_int(ptimeout)
-            if ptimeout is None or not 1 <= ptimeout <= 2678400:
-                problems.append(Problem("%s.persistence_timeout" % var, "must be seconds 1-2678400, got %r" % (item.get("persistence_timeout"),),
-                                        "set persistence_timeout: 300 or remove it"))
-                ptimeout = None
-        svc["persistence_timeout"] = ptimeout
-        if svc["port"] == 0 and ptimeout is None:
-            problems.append(Problem("%s.port" % var, "port 0 (all ports) needs persistence", "set persistence_timeout or a real port"))
-        pmask = item.get("persistence_netmask", item.get("persistence_granularity"))
-        if pmask is not None:
-            ok = False
-            if svc["family"] == "ipv4" and isinstance(pmask, str):
-                try:
-                    ok = ipaddress.IPv4Network("0.0.0.0/%s" % pmask).prefixlen >= 0 and "." in pmask
-                except ValueError:
-                    ok = False
-            elif svc["family"] == "ipv6":
-                number = as_int(pmask)
-                ok = number is not None and 1 <= number <= 128
-                pmask = number
-            if not ok:
-                problems.append(Problem("%s.persistence_netmask" % var, "must be a dotted netmask (IPv4) or a prefix length 1-128 (IPv6), got %r"
-                                        % (item.get("persistence_netmask"),), "set e.g. persistence_netmask: 255.255.255.0"))
-                pmask = None
-            elif ptimeout is None:
-                problems.append(Problem("%s.persistence_netmask" % var, "has no effect without persistence_timeout", "set persistence_timeout"))
-        svc["persistence_netmask"] = pmask
-        svc["health_check"] = normalise_health_check("%s.health_check" % var, item.get("health_check"), problems)
-        delay = item.get("delay_loop", svc["health_check"].pop("delay_loop", None))
-        delay = as_int(delay) if delay is not None else 6
-        if delay is None or delay < 1:
-            problems.append(Problem("%s.delay_loop" % var, "must be a whole number of seconds >= 1", "set delay_loop: 6"))
-            delay = 6
-        svc["delay_loop"] = delay
-        svc["sorry_server"] = _normalise_sorry("%s.sorry_server" % var, item.get("sorry_server"), svc["port"], problems)
-        for key, minimum, default in (("quorum", 1, 1), ("hysteresis", 0, None)):
-            value = item.get(key, default)
-            if value is not None:
-                number = as_int(value)
-                if number is None or number < minimum:
-                    problems.append(Problem("%s.%s" % (var, key), "must be an integer >= %d, got %r" % (minimum, value), "fix or remove %s" % key))
-                    number = default
-                value = number
-            svc[key] = value
-        for key in ("quorum_up", "quorum_down"):
-            value = item.get(key)
-            if value is not None and (not isinstance(value, str) or not value.startswith("/")):
-                problems.append(Problem("%s.%s" % (var, key), "must be an absolute path to a script, got %r" % (value,),
-                                        "write e.g. %s: /usr/local/sbin/quorum.sh" % key))
-                value = None
-            svc[key] = value
-        for key in ("inhibit_on_failure", "ops", "alpha", "omega"):
-            flag = as_bool(item.get(key, False))
-            if flag is None:
-                problems.append(Problem("%s.%s" % (var, key), "must be a boolean", "set true or false"))
-                flag = False
-            svc[key] = flag
-        if svc["ops"] and protocol != "udp":
-            problems.append(Problem("%s.ops" % var, "one-packet scheduling applies only to UDP", "remove ops or set protocol: udp"))
-        virtualhost = item.get("virtualhost")
-        if virtualhost is not None and (not isinstance(virtualhost, str) or not virtualhost or any(c.isspace() or c == '"' for c in virtualhost)):
-            problems.append(Problem("%s.virtualhost" % var, "must be a host name", "set virtualhost: www.example.com"))
-            virtualhost = None
-        svc["virtualhost"] = virtualhost
-        svc["backends"] = _normalise_backends(var, item.get("backends"), svc["port"], problems)
-        key = (svc["vip"], svc["protocol"], svc["fwmark"] if protocol == "fwmark" else svc["port"])
-        if svc["vip"] is not None and key in endpoints:
-            problems.append(Problem("%s.vip" % var, "%s %s %s is also declared by service %s" % (key[1], key[0], key[2], endpoints[key]),
-                                    "merge the two services or change vip/port/protocol"))
-        endpoints.setdefault(key, name)
-        result.append(svc)
-    return result
+        return True, None
+    if svc["family"] == "ipv6":
+        number = as_int(raw)
+        return number is not None and 1 <= number <= 128, number
+    if not isinstance(raw, str):
+        return False, None
+    try:
+        return ipaddress.IPv4Network("0.0.0.0/%s" % raw).prefixlen >= 0 and "." in raw, raw
+    except ValueError:
+        return False, None
+
+
+def _delay_loop(raw, svc):
+    number = as_int(raw) if raw is not None else 6
+    return number is not None and number >= 1, number
+
+
+def _sorry_server(raw, svc):
+    if raw in (None, ""):
+        return True, None
+    if isinstance(raw, dict):
+        addr, sport = raw.get("address"), raw.get("port", svc["port"])
+    elif isinstance(raw, str):
+        parts = raw.split()
+        addr = parts[0]
+        sport = parts[1] if len(parts) > 1 else svc["port"]
+    else:
+        addr, sport = None, None
+    ip = parse_ip(addr)
+    sport = as_int(sport) if sport is not None else None
+    if ip is None or (sport is not None and not 1 <= sport <= PORT_MAX):
+        return False, None
+    return True, {"address": str(ip), "port": sport}
+
+
+def _host_name(raw, svc):
+    if raw is None:
+        return True, None
+    return isinstance(raw, str) and bool(raw) and not any(c.isspace() or c == '"' for c in raw), raw
+
+
+def _flag(key):
+    return Field(key, boolean, "must be a boolean", "set true or false", default=False, fallback=False)
+
+
+def _is_fwmark(item, svc):
+    return svc["protocol"] == "fwmark"
+
+
+def _not_fwmark(item, svc):
+    return svc["protocol"] != "fwmark"
+
+
+def _health_check(var, raw, problems, svc, context):
+    return normalise_health_check("%s.health_check" % var, raw, problems)
+
+
+def _backends(var, raw, problems, svc, context):
+    return _normalise_backends(var, raw, svc["port"], problems)
+
+
+SERVICE = (
+    Field("vrrp_instance", _as_given),
+    Check(vrrp_instance_is_declared),
+    Field("vip", address, "must be an IP address without prefix, got %(got)r", "set vip: 203.0.113.10"),
+    Field("family", derive=_family),
+    Field("protocol", choice(PROTOCOLS, lower=True), "must be one of %s, got %%(got)r" % ", ".join(PROTOCOLS), "set protocol: tcp",
+          default=lambda item, svc, context: "fwmark" if item.get("fwmark") is not None else "tcp", fallback="tcp"),
+    Field("fwmark", integer(1, MAX_FWMARK), "must be an integer 1-%d with protocol fwmark, got %%(got)r" % MAX_FWMARK,
+          "set fwmark: 1 and mark the packets with iptables/nftables", fallback=KEEP, when=_is_fwmark),
+    Field("port", integer(PORT_MIN, PORT_MAX), "must be a port %d-%d (0 with persistence: all ports), got %%(got)r" % (PORT_MIN, PORT_MAX),
+          "set port: 80", fallback=KEEP, when=_not_fwmark),
+    Check(fwmark_service_has_no_port),  # only one of these two applies: each reads the protocol
+    Check(fwmark_needs_protocol_fwmark),
+    Field("scheduler", choice(SCHEDULERS), "unknown scheduler %(got)r", "use one of: %s" % " ".join(SCHEDULERS),
+          default=DEFAULT_SCHEDULER, fallback=DEFAULT_SCHEDULER),
+    Field("method", choice(METHODS, lower=True), "unknown forwarding method %(got)r", "use dr, nat or tun", default="dr", fallback="dr"),
+    Field("lb_kind", derive=lambda svc: LB_KIND[svc["method"]]),
+    Field("persistence_timeout", optional(integer(1, MAX_PERSISTENCE_TIMEOUT)), "must be seconds 1-%d, got %%(got)r" % MAX_PERSISTENCE_TIMEOUT,
+          "set persistence_timeout: 300 or remove it"),
+    Check(port_zero_needs_persistence),
+    Field("persistence_netmask", _persistence_netmask, "must be a dotted netmask (IPv4) or a prefix length 1-128 (IPv6), got %(got)r",
+          "set e.g. persistence_netmask: 255.255.255.0", source="persistence_granularity"),
+    Check(persistence_netmask_needs_timeout),
+    Nested("health_check", _health_check),
+    # The default is always computed: health_check.delay_loop moves up to the service, and is
+    # dropped when the service sets its own.
+    Field("delay_loop", _delay_loop, "must be a whole number of seconds >= 1", "set delay_loop: 6", fallback=6,
+          default=lambda item, svc, context: svc["health_check"].pop("delay_loop", None)),
+    Field("sorry_server", _sorry_server, "must be {address: 192.0.2.50, port: 80} or '192.0.2.50 80', got %(got)r", "give an address and a port"),
+    Field("quorum", optional(integer(1)), "must be an integer >= 1, got %(got)r", "fix or remove quorum", default=1, fallback=1),
+    Field("hysteresis", optional(integer(0)), "must be an integer >= 0, got %(got)r", "fix or remove hysteresis"),
+    Field("quorum_up", script_path, "must be an absolute path to a script, got %(got)r", "write e.g. %(key)s: /usr/local/sbin/quorum.sh"),
+    Field("quorum_down", script_path, "must be an absolute path to a script, got %(got)r", "write e.g. %(key)s: /usr/local/sbin/quorum.sh"),
+    _flag("inhibit_on_failure"),
+    _flag("ops"),
+    _flag("alpha"),
+    _flag("omega"),
+    Check(ops_only_with_udp),
+    Field("virtualhost", _host_name, "must be a host name", "set virtualhost: www.example.com"),
+    Nested("backends", _backends),
+    Check(endpoint_is_unique),
+)
+SERVICES = Declaration(
+    "lvs_services", SERVICE, "service", "write each service as {name: web, vip: ..., port: 80, ...}",
+    SERVICE_NAME_RE, "is required and must match [A-Za-z0-9_.-]+, got %r", "set name: web",
+    "service %s is declared twice", "give every service a unique name")
+
+BACKEND = (
+    Field("port", integer(PORT_MIN, PORT_MAX), "must be a port %d-%d, got %%(got)r" % (PORT_MIN, PORT_MAX),
+          "set port on the backend (required for fwmark services)", default=lambda item, backend, service_port: service_port),
+    Field("weight", integer(WEIGHT_MIN, WEIGHT_MAX), "must be an integer %d-%d, got %%(got)r" % (WEIGHT_MIN, WEIGHT_MAX),
+          "set weight between 0 (drain) and 65535", default=1, fallback=1),
+)
 
 
 def _normalise_backends(var, raw, service_port, problems):
+    """[{group, port, weight}]: every group once; a bare string is a group."""
     if not isinstance(raw, list) or not raw:
         problems.append(Problem("%s.backends" % var, "must be a non-empty list of {group, port, weight}", "write backends: [{group: pool_blue, port: 80}]"))
         return []
@@ -582,19 +487,28 @@ def _normalise_backends(var, raw, service_port, problems):
             problems.append(Problem("%s.group" % bvar, "group %s is listed twice" % item["group"], "list each backend group once"))
             continue
         groups.add(item["group"])
-        port = item.get("port", service_port)
-        port = as_int(port) if port is not None else None
-        if port is None or not 0 <= port <= 65535:
-            problems.append(Problem("%s.port" % bvar, "must be a port 0-65535, got %r" % (item.get("port", service_port),),
-                                    "set port on the backend (required for fwmark services)"))
-            port = None
-        weight = as_int(item.get("weight", 1))
-        if weight is None or not WEIGHT_MIN <= weight <= WEIGHT_MAX:
-            problems.append(Problem("%s.weight" % bvar, "must be an integer %d-%d, got %r" % (WEIGHT_MIN, WEIGHT_MAX, item.get("weight")),
-                                    "set weight between 0 (drain) and 65535"))
-            weight = 1
-        result.append({"group": item["group"], "port": port, "weight": weight})
+        result.append(apply(BACKEND, item, bvar, problems, {"group": item["group"]}, service_port))
     return result
+
+
+# --- both declarations ----------------------------------------------------------------------
+
+def normalise_vrrp_instances(raw, problems):
+    """Return the normalised list of VRRP instances; append Problems for whatever is wrong.
+
+    Instances with an unusable ``name`` are dropped; others are kept with the bad field as
+    given so that later checks can still report on the rest.
+    """
+    return apply_declaration(VRRP_INSTANCES, raw, problems)
+
+
+def normalise_services(raw, instance_names, problems):
+    """Return the normalised list of services; append Problems for whatever is wrong.
+
+    ``instance_names``: names of the declared VRRP instances (for the reference check), or None
+    to skip that check (the real-server filters do not see ``lvs_vrrp_instances``).
+    """
+    return apply_declaration(SERVICES, raw, problems, {"instance_names": instance_names, "endpoints": {}})
 
 
 def normalise(lvs_vrrp_instances, lvs_services):

@@ -3,9 +3,10 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Cross-host validation of the whole cluster declaration (what the preflight reports).
 
-``validate_cluster`` looks at every host of the inventory at once and returns every
-problem it finds, each naming the variable, the host and the fix. It never stops at the
-first problem. Pure code: ``hostvars`` and ``groups`` are plain mappings.
+``validate_cluster`` normalises the declaration (:mod:`model`), then runs the named checks
+of :data:`CHECKS` in order over every host of the inventory at once, and returns every
+problem found, each naming the variable, the host and the fix. No check stops the others.
+Pure code: ``hostvars`` and ``groups`` are plain mappings.
 """
 from __future__ import annotations
 
@@ -76,83 +77,118 @@ def _interface_networks(hostvars, host, interface):
     return networks
 
 
-def validate_cluster(lvs_vrrp_instances, lvs_services, hostvars, groups):
-    """Return ``(problems, notes)``: every Problem of the declaration, and informational notes.
+class Cluster:
+    """What every check reads: the declaration as given and normalised, and the inventory."""
 
-    Notes say what could not be checked (for example a DR segment check without the
-    directors' network facts).
-    """
-    instances, services, problems = normalise(lvs_vrrp_instances, lvs_services)
-    notes = []
-    all_hosts = list(groups.get("all") or [])
-    by_name = {i["name"]: i for i in instances}
+    __slots__ = ("declared", "instances", "services", "by_name", "hostvars", "groups", "hosts")
 
-    # One source of truth: every host sees the same declaration.
-    reference = {var: _canonical(value) for var, value in (("lvs_vrrp_instances", lvs_vrrp_instances), ("lvs_services", lvs_services))}
+    def __init__(self, declared, instances, services, hostvars, groups):
+        self.declared = declared
+        self.instances = instances
+        self.services = services
+        self.by_name = {i["name"]: i for i in instances}
+        self.hostvars = hostvars
+        self.groups = groups
+        self.hosts = list(groups.get("all") or [])
+
+
+def same_declaration_everywhere(cluster, problems, notes):
+    """One source of truth: every host involved sees the declaration the preflight checked."""
+    reference = {var: _canonical(cluster.declared[var]) for var in DECLARATION_VARS}
     involved = set()
-    for inst in instances:
-        involved.update(groups.get(inst["group"] or "", []) or [])
-    for svc in services:
+    for inst in cluster.instances:
+        involved.update(cluster.groups.get(inst["group"] or "", []) or [])
+    for svc in cluster.services:
         for backend in svc["backends"]:
-            involved.update(groups.get(backend["group"], []) or [])
+            involved.update(cluster.groups.get(backend["group"], []) or [])
     for host in sorted(involved):
         for var in DECLARATION_VARS:
-            if _canonical(_get(hostvars, host, var)) != reference[var]:
+            if _canonical(_get(cluster.hostvars, host, var)) != reference[var]:
                 problems.append(Problem(var, "differs from the declaration the preflight checked (it must be the same on every host)",
                                         "define %s once, in group_vars/all, and not per group or host" % var, host))
 
-    # VRRP instances: groups, MASTER/BACKUP, priorities, addresses.
-    for inst in instances:
+
+# --- VRRP instances: per instance, in declaration order ------------------------------------
+
+def _directors(cluster, inst, ivar, problems, notes):
+    """The members of the instance's group, or None when the group is missing or empty."""
+    if inst["group"] not in cluster.groups:
+        problems.append(Problem("%s.group" % ivar, "inventory group %s does not exist" % inst["group"],
+                                "add the directors to group %s or fix the group name" % inst["group"]))
+        return None
+    members = vrrp_members(inst, cluster.groups, cluster.hostvars)
+    if not members:
+        problems.append(Problem("%s.group" % ivar, "inventory group %s has no hosts" % inst["group"], "add the director pair to it"))
+        return None
+    if len(members) == 1:
+        notes.append("%s: group %s has a single director (%s): no failover" % (ivar, inst["group"], members[0]["host"]))
+    return members
+
+
+def priorities_valid_and_distinct(cluster, inst, ivar, members, problems):
+    seen_priorities = {}
+    for member in members:
+        prio = member["priority"]
+        if not isinstance(prio, int) or not PRIORITY_MIN <= prio <= PRIORITY_MAX:
+            problems.append(Problem("director_vrrp_priority", "priority for %s must be an integer %d-%d, got %r"
+                                    % (inst["name"], PRIORITY_MIN, PRIORITY_MAX, member["priority_raw"]),
+                                    "set director_vrrp_priority to e.g. 150 (MASTER) / 100 (BACKUP)", member["host"]))
+            continue
+        if prio in seen_priorities:
+            problems.append(Problem("director_vrrp_priority", "priority %d for %s equals that of %s; VRRP then elects by address, not by intent"
+                                    % (prio, inst["name"], seen_priorities[prio]), "give every director of %s a distinct priority" % inst["name"],
+                                    member["host"]))
+        seen_priorities.setdefault(prio, member["host"])
+        if member["state"] not in ("MASTER", "BACKUP"):
+            problems.append(Problem("director_vrrp_state", "must be MASTER or BACKUP, got %r" % (member["state"],), "fix or remove it", member["host"]))
+
+
+def exactly_one_master(cluster, inst, ivar, members, problems):
+    """One MASTER per instance, and an explicit MASTER must also have the highest priority."""
+    masters = [m for m in members if m["state"] == "MASTER"]
+    if len(masters) != 1:
+        problems.append(Problem("%s.group" % ivar, "has %d MASTERs (%s); exactly one director must be MASTER"
+                                % (len(masters), ", ".join(m["host"] for m in masters) or "none"),
+                                "set director_vrrp_state: MASTER on one host of %s and BACKUP on the others (or remove director_vrrp_state "
+                                "and let the highest priority be MASTER)" % inst["group"]))
+    elif masters[0]["explicit_state"]:
+        valid = [m for m in members if isinstance(m["priority"], int)]
+        higher = [m["host"] for m in valid if isinstance(masters[0]["priority"], int) and m["priority"] > masters[0]["priority"]]
+        if higher:
+            problems.append(Problem("director_vrrp_state", "is MASTER for %s but %s has a higher priority and will take the VIP"
+                                    % (inst["name"], ", ".join(higher)), "give the MASTER the highest director_vrrp_priority", masters[0]["host"]))
+
+
+def unicast_peers_have_addresses(cluster, inst, ivar, members, problems):
+    if not inst["unicast_peers"]:
+        return
+    for member in members:
+        if director_address(cluster.hostvars, member["host"], inst["interface"]) is None:
+            problems.append(Problem("director_vrrp_address", "no address on %s for unicast VRRP of %s" % (inst["interface"], inst["name"]),
+                                    "set director_vrrp_address (or ansible_host) to the director's address on %s" % inst["interface"],
+                                    member["host"]))
+
+
+# Checks of one instance's directors, in this order for each instance.
+DIRECTOR_CHECKS = (priorities_valid_and_distinct, exactly_one_master, unicast_peers_have_addresses)
+
+
+def vrrp_directors(cluster, problems, notes):
+    """Each instance's group exists and holds directors whose priorities and states elect one MASTER."""
+    for inst in cluster.instances:
         ivar = "lvs_vrrp_instances (%s)" % inst["name"]
         if inst["group"] is None:
             continue
-        if inst["group"] not in groups:
-            problems.append(Problem("%s.group" % ivar, "inventory group %s does not exist" % inst["group"],
-                                    "add the directors to group %s or fix the group name" % inst["group"]))
+        members = _directors(cluster, inst, ivar, problems, notes)
+        if members is None:
             continue
-        members = vrrp_members(inst, groups, hostvars)
-        if not members:
-            problems.append(Problem("%s.group" % ivar, "inventory group %s has no hosts" % inst["group"], "add the director pair to it"))
-            continue
-        if len(members) == 1:
-            notes.append("%s: group %s has a single director (%s): no failover" % (ivar, inst["group"], members[0]["host"]))
-        seen_priorities = {}
-        for member in members:
-            prio = member["priority"]
-            if not isinstance(prio, int) or not PRIORITY_MIN <= prio <= PRIORITY_MAX:
-                problems.append(Problem("director_vrrp_priority", "priority for %s must be an integer %d-%d, got %r"
-                                        % (inst["name"], PRIORITY_MIN, PRIORITY_MAX, member["priority_raw"]),
-                                        "set director_vrrp_priority to e.g. 150 (MASTER) / 100 (BACKUP)", member["host"]))
-                continue
-            if prio in seen_priorities:
-                problems.append(Problem("director_vrrp_priority", "priority %d for %s equals that of %s; VRRP then elects by address, not by intent"
-                                        % (prio, inst["name"], seen_priorities[prio]), "give every director of %s a distinct priority" % inst["name"],
-                                        member["host"]))
-            seen_priorities.setdefault(prio, member["host"])
-            if member["state"] not in ("MASTER", "BACKUP"):
-                problems.append(Problem("director_vrrp_state", "must be MASTER or BACKUP, got %r" % (member["state"],), "fix or remove it", member["host"]))
-        masters = [m for m in members if m["state"] == "MASTER"]
-        if len(masters) != 1:
-            problems.append(Problem("%s.group" % ivar, "has %d MASTERs (%s); exactly one director must be MASTER"
-                                    % (len(masters), ", ".join(m["host"] for m in masters) or "none"),
-                                    "set director_vrrp_state: MASTER on one host of %s and BACKUP on the others (or remove director_vrrp_state "
-                                    "and let the highest priority be MASTER)" % inst["group"]))
-        elif masters[0]["explicit_state"]:
-            valid = [m for m in members if isinstance(m["priority"], int)]
-            higher = [m["host"] for m in valid if isinstance(masters[0]["priority"], int) and m["priority"] > masters[0]["priority"]]
-            if higher:
-                problems.append(Problem("director_vrrp_state", "is MASTER for %s but %s has a higher priority and will take the VIP"
-                                        % (inst["name"], ", ".join(higher)), "give the MASTER the highest director_vrrp_priority", masters[0]["host"]))
-        if inst["unicast_peers"]:
-            for member in members:
-                if director_address(hostvars, member["host"], inst["interface"]) is None:
-                    problems.append(Problem("director_vrrp_address", "no address on %s for unicast VRRP of %s" % (inst["interface"], inst["name"]),
-                                            "set director_vrrp_address (or ansible_host) to the director's address on %s" % inst["interface"],
-                                            member["host"]))
+        for check in DIRECTOR_CHECKS:
+            check(cluster, inst, ivar, members, problems)
 
-    # virtual_router_id unique per segment.
+
+def virtual_router_id_unique_per_segment(cluster, problems, notes):
     vrids = {}
-    for inst in instances:
+    for inst in cluster.instances:
         if inst["virtual_router_id"] is None:
             continue
         key = (inst["segment"], inst["virtual_router_id"])
@@ -162,11 +198,13 @@ def validate_cluster(lvs_vrrp_instances, lvs_services, hostvars, groups):
                                     "pick a virtual_router_id not used by another instance on segment %s" % inst["segment"]))
         vrids.setdefault(key, inst["name"])
 
-    # VIPs: not a host address, one instance per VIP, not a NAT gateway.
-    addresses = _declared_addresses(hostvars, all_hosts)
+
+def vips_and_gateways_are_free(cluster, problems, notes):
+    """A VIP is no host's address nor a NAT gateway, and one instance carries it; a gateway is no host's address."""
+    addresses = _declared_addresses(cluster.hostvars, cluster.hosts)
     vip_owner = {}
-    gateways = {i["nat_gateway"]["address"]: i["name"] for i in instances if i["nat_gateway"]}
-    for svc in services:
+    gateways = {i["nat_gateway"]["address"]: i["name"] for i in cluster.instances if i["nat_gateway"]}
+    for svc in cluster.services:
         if svc["vip"] is None:
             continue
         svar = "lvs_services (%s).vip" % svc["name"]
@@ -184,14 +222,16 @@ def validate_cluster(lvs_vrrp_instances, lvs_services, hostvars, groups):
             problems.append(Problem("lvs_vrrp_instances (%s).nat_gateway" % name, "%s is also the address of host %s (%s)" % (address, host, var),
                                     "use a free address of the inside network as the floating gateway", host))
 
-    # Per-host weights.
-    service_names = {s["name"] for s in services}
-    for host in all_hosts:
-        single = _get(hostvars, host, "lvs_backend_weight")
+
+def host_weights_in_range(cluster, problems, notes):
+    """lvs_backend_weight and lvs_backend_weights[service] are weights; the services exist."""
+    service_names = {s["name"] for s in cluster.services}
+    for host in cluster.hosts:
+        single = _get(cluster.hostvars, host, "lvs_backend_weight")
         if single is not None and (as_int(single) is None or not WEIGHT_MIN <= as_int(single) <= WEIGHT_MAX):
             problems.append(Problem("lvs_backend_weight", "must be an integer %d-%d, got %r" % (WEIGHT_MIN, WEIGHT_MAX, single),
                                     "set a weight 0 (drain) to 65535", host))
-        weights = _get(hostvars, host, "lvs_backend_weights")
+        weights = _get(cluster.hostvars, host, "lvs_backend_weights")
         if weights is None:
             continue
         if not isinstance(weights, dict):
@@ -205,66 +245,137 @@ def validate_cluster(lvs_vrrp_instances, lvs_services, hostvars, groups):
                 problems.append(Problem("lvs_backend_weights", "weight for %s must be an integer %d-%d, got %r" % (name, WEIGHT_MIN, WEIGHT_MAX, value),
                                         "set a weight 0 (drain) to 65535", host))
 
-    # Backends: groups exist and are not empty, addresses, duplicates, DR segment, NAT route back.
-    for svc in services:
+
+# --- backends: per service, per backend group, per real server ------------------------------
+
+class RealServer:
+    """One host of a backend group of a service, as the real-server checks see it."""
+
+    __slots__ = ("svc", "svar", "bvar", "inst", "directors", "host", "address", "port", "seen")
+
+    def __init__(self, svc, svar, bvar, inst, directors, host, address, port, seen):
+        self.svc = svc
+        self.svar = svar
+        self.bvar = bvar
+        self.inst = inst
+        self.directors = directors
+        self.host = host
+        self.address = address
+        self.port = port
+        self.seen = seen
+
+
+def address_of_the_vip_family(cluster, rs, problems, notes):
+    svc = rs.svc
+    if svc["vip"] is not None and parse_ip(rs.address).version != parse_ip(svc["vip"]).version and svc["method"] != "tun":
+        problems.append(Problem("lvs_backend_address", "%s is not of the address family of VIP %s (%s)" % (rs.address, svc["vip"], svc["name"]),
+                                "give the real server an address of the VIP's family", rs.host))
+
+
+def listed_once_per_service(cluster, rs, problems, notes):
+    key = (rs.address, rs.port)
+    if key in rs.seen:
+        problems.append(Problem("%s.backends" % rs.svar,
+                                "real server %s port %s appears twice (hosts %s and %s)" % (rs.address, rs.port, rs.seen[key], rs.host),
+                                "list each real server once per service", rs.host))
+    rs.seen.setdefault(key, rs.host)
+
+
+def director_is_not_its_dr_backend(cluster, rs, problems, notes):
+    if rs.host in rs.directors and rs.svc["method"] == "dr":
+        problems.append(Problem(rs.bvar, "host %s is both a director of %s and a DR real server of %s" % (rs.host, rs.inst["name"], rs.svc["name"]),
+                                "serve DR backends from hosts outside group %s" % rs.inst["group"], rs.host))
+
+
+def dr_on_the_directors_segment(cluster, rs, problems, notes):
+    """DR forwards by MAC: the real server is on a network of each director's VRRP interface (per facts)."""
+    if rs.svc["method"] != "dr" or not rs.inst:
+        return
+    for director in rs.directors:
+        nets = _interface_networks(cluster.hostvars, director, rs.inst["interface"])
+        if nets is None:
+            notes.append("%s: DR segment of %s not checked: no network facts of director %s (gather facts first)"
+                         % (rs.svar, rs.host, director))
+            continue
+        if not any(parse_ip(rs.address) in net for net in nets):
+            problems.append(Problem(rs.bvar, "DR real server %s (%s) is not on director %s's segment %s (%s); "
+                                    "DR forwards by MAC and needs one L2 segment"
+                                    % (rs.host, rs.address, director, rs.inst["interface"], ", ".join(str(n) for n in nets) or "no address"),
+                                    "put the real server on the directors' segment, or use method: tun or nat", rs.host))
+
+
+def nat_route_back(cluster, rs, problems, notes):
+    """A NAT real server is inside the nat_gateway's network (its replies go back through the directors)."""
+    if rs.svc["method"] != "nat" or not rs.inst:
+        return
+    gw = rs.inst["nat_gateway"]
+    if gw is None:
+        return
+    if parse_ip(rs.address) not in ipaddress.ip_network(gw["network"]):
+        problems.append(Problem(rs.bvar, "NAT real server %s (%s) is outside %s, the network of nat_gateway %s of %s: "
+                                "its replies have no route back "
+                                "through the directors" % (rs.host, rs.address, gw["network"], gw["address"], rs.inst["name"]),
+                                "put the real server in %s or change nat_gateway" % gw["network"], rs.host))
+
+
+# Checks of one real server (a host with an IP address), in this order for each host.
+REAL_SERVER_CHECKS = (address_of_the_vip_family, listed_once_per_service, director_is_not_its_dr_backend, dr_on_the_directors_segment,
+                      nat_route_back)
+
+
+def backends_reachable(cluster, problems, notes):
+    """Backend groups exist and hold real servers with addresses the forwarding method can reach."""
+    for svc in cluster.services:
         svar = "lvs_services (%s)" % svc["name"]
-        inst = by_name.get(svc["vrrp_instance"])
-        directors = list(groups.get(inst["group"], []) or []) if inst and inst["group"] else []
+        inst = cluster.by_name.get(svc["vrrp_instance"])
+        directors = list(cluster.groups.get(inst["group"], []) or []) if inst and inst["group"] else []
         seen = {}
         for index, backend in enumerate(svc["backends"]):
             bvar = "%s.backends[%d].group" % (svar, index)
-            if backend["group"] not in groups:
+            if backend["group"] not in cluster.groups:
                 problems.append(Problem(bvar, "inventory group %s does not exist" % backend["group"],
                                         "add the real servers to group %s or fix the name" % backend["group"]))
                 continue
-            hosts = list(groups.get(backend["group"]) or [])
+            hosts = list(cluster.groups.get(backend["group"]) or [])
             if not hosts:
                 problems.append(Problem(bvar, "inventory group %s has no hosts" % backend["group"], "add real servers to it or remove the backend"))
                 continue
             for host in hosts:
-                address = host_address(hostvars, host)
+                address = host_address(cluster.hostvars, host)
                 if address is None:
                     problems.append(Problem("lvs_backend_address", "real server of %s has no IP address (ansible_host %r is a name)"
-                                            % (svc["name"], _get(hostvars, host, "ansible_host")), "set lvs_backend_address to its address", host))
+                                            % (svc["name"], _get(cluster.hostvars, host, "ansible_host")), "set lvs_backend_address to its address", host))
                     continue
-                if svc["vip"] is not None and parse_ip(address).version != parse_ip(svc["vip"]).version and svc["method"] != "tun":
-                    problems.append(Problem("lvs_backend_address", "%s is not of the address family of VIP %s (%s)" % (address, svc["vip"], svc["name"]),
-                                            "give the real server an address of the VIP's family", host))
-                key = (address, backend["port"])
-                if key in seen:
-                    problems.append(Problem("%s.backends" % svar,
-                                            "real server %s port %s appears twice (hosts %s and %s)" % (address, backend["port"], seen[key], host),
-                                            "list each real server once per service", host))
-                seen.setdefault(key, host)
-                if host in directors and svc["method"] == "dr":
-                    problems.append(Problem(bvar, "host %s is both a director of %s and a DR real server of %s" % (host, inst["name"], svc["name"]),
-                                            "serve DR backends from hosts outside group %s" % inst["group"], host))
-                if svc["method"] == "dr" and inst:
-                    for director in directors:
-                        nets = _interface_networks(hostvars, director, inst["interface"])
-                        if nets is None:
-                            notes.append("%s: DR segment of %s not checked: no network facts of director %s (gather facts first)"
-                                         % (svar, host, director))
-                            continue
-                        if not any(parse_ip(address) in net for net in nets):
-                            problems.append(Problem(bvar, "DR real server %s (%s) is not on director %s's segment %s (%s); "
-                                                    "DR forwards by MAC and needs one L2 segment"
-                                                    % (host, address, director, inst["interface"], ", ".join(str(n) for n in nets) or "no address"),
-                                                    "put the real server on the directors' segment, or use method: tun or nat", host))
-                if svc["method"] == "nat" and inst:
-                    gw = inst["nat_gateway"]
-                    if gw is None:
-                        continue
-                    if parse_ip(address) not in ipaddress.ip_network(gw["network"]):
-                        problems.append(Problem(bvar, "NAT real server %s (%s) is outside %s, the network of nat_gateway %s of %s: "
-                                                "its replies have no route back "
-                                                "through the directors" % (host, address, gw["network"], gw["address"], inst["name"]),
-                                                "put the real server in %s or change nat_gateway" % gw["network"], host))
+                rs = RealServer(svc, svar, bvar, inst, directors, host, address, backend["port"], seen)
+                for check in REAL_SERVER_CHECKS:
+                    check(cluster, rs, problems, notes)
         if svc["method"] == "nat" and inst and inst["nat_gateway"] is None:
             problems.append(Problem("lvs_vrrp_instances (%s).nat_gateway" % inst["name"],
                                     "is not set but NAT service %s needs a route back for its real servers"
                                     % svc["name"], "set nat_gateway: <floating inside address>/<prefix> and nat_interface on the instance"))
-    # De-duplicate notes, keep order.
-    notes = list(dict.fromkeys(notes))
-    unique = list(dict.fromkeys(problems))
-    return unique, notes
+
+
+# The cross-host checks, in the order their problems are reported.
+CHECKS = (
+    same_declaration_everywhere,
+    vrrp_directors,
+    virtual_router_id_unique_per_segment,
+    vips_and_gateways_are_free,
+    host_weights_in_range,
+    backends_reachable,
+)
+
+
+def validate_cluster(lvs_vrrp_instances, lvs_services, hostvars, groups):
+    """Return ``(problems, notes)``: every Problem of the declaration, and informational notes.
+
+    Notes say what could not be checked (for example a DR segment check without the
+    directors' network facts).
+    """
+    instances, services, problems = normalise(lvs_vrrp_instances, lvs_services)
+    notes = []
+    cluster = Cluster({"lvs_vrrp_instances": lvs_vrrp_instances, "lvs_services": lvs_services}, instances, services, hostvars, groups)
+    for check in CHECKS:
+        check(cluster, problems, notes)
+    # De-duplicate, keep order.
+    return list(dict.fromkeys(problems)), list(dict.fromkeys(notes))

@@ -33,6 +33,7 @@ METHODS = ("dr", "nat", "tunnel")
 TUN_TYPES = ("ipip", "gue", "gre")
 TUN_CSUM = ("nocsum", "csum", "remcsum")
 MAX_PERSISTENCE_TIMEOUT = 86400 * 31  # MAX_TIMEOUT of ipvsadm.c
+MAX_PORT = 65535
 MAX_WEIGHT = 65535
 MAX_THRESHOLD = 65535
 MAX_FWMARK = 4294967295

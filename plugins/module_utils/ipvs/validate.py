@@ -15,7 +15,7 @@ import re
 
 from ansible_collections.lvs.cluster.plugins.module_utils.ipvs.exceptions import IPVSValidationError
 from ansible_collections.lvs.cluster.plugins.module_utils.ipvs.model import (
-    GENERIC_SCHED_FLAGS, MAX_FWMARK, MAX_PERSISTENCE_TIMEOUT, MAX_THRESHOLD, MAX_WEIGHT, METHODS,
+    GENERIC_SCHED_FLAGS, MAX_FWMARK, MAX_PERSISTENCE_TIMEOUT, MAX_PORT, MAX_THRESHOLD, MAX_WEIGHT, METHODS,
     PERSISTENCE_ENGINES, PROTOCOLS, SCHED_FLAG_NAMES, SCHEDULERS, TUN_CSUM, TUN_TYPES, RealServer,
     ServiceKey, SyncDaemon, VirtualService,
 )
@@ -75,7 +75,7 @@ def address(field, value):
 
 
 def port(field, value, allow_zero=False):
-    return _int_range(field, value, 0 if allow_zero else 1, 65535, "a port number")
+    return _int_range(field, value, 0 if allow_zero else 1, MAX_PORT, "a port number")
 
 
 def parse_service_ref(field, value):
