@@ -1,3 +1,7 @@
+# -*- coding: utf-8 -*-
+# Copyright: lvs.cluster contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Controller side of ipvs_table: argument checks without copying the real servers, and the
 split of the one remote read (recorded ipvsadm output, as a terminal delivers it over SSH)."""
 from __future__ import annotations

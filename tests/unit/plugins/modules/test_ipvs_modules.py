@@ -1,3 +1,7 @@
+# -*- coding: utf-8 -*-
+# Copyright: lvs.cluster contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The six IPVS modules end to end: their argument_spec, AnsibleModule's check mode and diff,
 manage.run's exit and failure, on a fake ipvsadm answering with output recorded from a real
 kernel (tests_ipvs_data.FakeHost behind the real LocalTransport). No root, no IPVS."""

@@ -1,3 +1,7 @@
+# -*- coding: utf-8 -*-
+# Copyright: lvs.cluster contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The irq_affinity, net_queues and ethtool_settings modules end to end (argument spec, check mode,
 diff, errors, manage.run's exit and failure) on copies of kernel trees recorded from a real host
 (see ../module_utils/tuning/fixtures) and a fake ethtool answering with recorded output."""

@@ -1,3 +1,7 @@
+# -*- coding: utf-8 -*-
+# Copyright: lvs.cluster contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """manage.py: every module's path from read to verify, on a fake host answering with recorded output.
 
 The host is tests_ipvs_data.FakeHost behind the real Runner and LocalTransport: reads are
