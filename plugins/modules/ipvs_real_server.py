@@ -19,6 +19,7 @@ author:
   - lvs.cluster maintainers (@lvs-cluster)
 extends_documentation_fragment:
   - lvs.cluster.ipvs
+  - lvs.cluster.ipvs.table
 options:
   service:
     description:

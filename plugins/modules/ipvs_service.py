@@ -20,6 +20,7 @@ author:
   - lvs.cluster maintainers (@lvs-cluster)
 extends_documentation_fragment:
   - lvs.cluster.ipvs
+  - lvs.cluster.ipvs.table
 options:
   state:
     description: Whether the virtual service exists. V(absent) removes it with all its real servers.

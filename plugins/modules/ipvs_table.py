@@ -34,6 +34,7 @@ author:
   - lvs.cluster maintainers (@lvs-cluster)
 extends_documentation_fragment:
   - lvs.cluster.ipvs
+  - lvs.cluster.ipvs.table
 options:
   services:
     description: The virtual services, each with its real servers.
