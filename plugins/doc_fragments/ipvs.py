@@ -10,7 +10,8 @@ class ModuleDocFragment:
     """Shared documentation of the ipvsadm-backed IPVS modules.
 
     ``lvs.cluster.ipvs`` is what every IPVS module has; ``lvs.cluster.ipvs.table`` what the three
-    modules that change the table do (ipvs_service, ipvs_real_server, ipvs_table).
+    modules that change the table do (ipvs_service, ipvs_real_server, ipvs_table);
+    ``lvs.cluster.ipvs.timings`` the option of the modules that time their phases (the same three).
     ipvs_info, ipvs_timeouts and ipvs_sync_daemon document their own reads, check and diff mode.
     """
 
@@ -46,4 +47,14 @@ attributes:
   diff_mode:
     support: full
     description: Shows, in ipvsadm's own syntax, only the entries that change.
+'''
+
+    TIMINGS = r'''
+options:
+  timings:
+    description:
+      - Also return RV(timings), the seconds the module spent in each phase. For measuring the module (the benchmarks
+        and integration tests use it); it changes nothing else.
+    type: bool
+    default: false
 '''

@@ -35,6 +35,7 @@ author:
 extends_documentation_fragment:
   - lvs.cluster.ipvs
   - lvs.cluster.ipvs.table
+  - lvs.cluster.ipvs.timings
 options:
   services:
     description: The virtual services, each with its real servers.
@@ -230,7 +231,7 @@ timings:
       (the whole life of the module process on the host, Python start-up and argument parsing included).
     - When RV(on_controller) is true, the phases are timed on the controller and include the connection, and
       C(process) is absent.
-  returned: always
+  returned: when O(timings=true)
   type: dict
   sample: {"read": 0.21, "validate_read_diff": 0.45, "apply": 2.4, "apply_and_verify": 2.7}
 missing:

@@ -39,6 +39,11 @@ def service_options():
     )
 
 
+def timings_option():
+    """The ``timings`` option of the modules that time their phases (doc fragment lvs.cluster.ipvs.timings)."""
+    return dict(timings=dict(type="bool", default=False))
+
+
 def table_argument_spec():
     """ipvs_table's argument_spec (the module and its controller-side action share it).
 
@@ -53,4 +58,5 @@ def table_argument_spec():
     return dict(
         services=dict(type="list", elements="dict", required=True, options=service_spec),
         purge=dict(type="bool", default=False),
+        **timings_option()
     )
