@@ -11,8 +11,6 @@ after a change sees the change, as on a real NIC.
 """
 from __future__ import annotations
 
-import os
-
 import pytest
 
 from ansible_collections.lvs.cluster.plugins.module_utils.tuning import manage
@@ -25,7 +23,7 @@ class FakeModule(FakeEthtool):
     """What the manage functions use of an AnsibleModule (ethtool is a FakeEthtool), and run()'s exits."""
 
     def __init__(self, params, check_mode=False, diff=False, **ethtool):
-        super(FakeModule, self).__init__(**ethtool)
+        super().__init__(**ethtool)
         self.params = params
         self.check_mode = check_mode
         self._diff = diff
