@@ -116,6 +116,7 @@ def playbook(inventory, host, services_file, label):
       lvs.cluster.ipvs_table:
         services: "{{ bench_services }}"
         purge: true
+        timings: true
 """ % (host, services_file))
     env = dict(os.environ, ANSIBLE_STDOUT_CALLBACK="ansible.builtin.json")
     start = time.monotonic()

@@ -1,3 +1,7 @@
+# -*- coding: utf-8 -*-
+# Copyright: lvs.cluster contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The base root every guest boots from: Debian 12 made by debootstrap, built once and cached.
 
 The cache directory is named by a hash of the package list (packages.txt), the version of

@@ -1,3 +1,7 @@
+# -*- coding: utf-8 -*-
+# Copyright: lvs.cluster contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The lab's network namespace: one bridge per segment, one tap per guest interface, all inside it.
 
 Nothing is created outside the namespace, so names only need to be unique within it and several

@@ -1,3 +1,7 @@
+# -*- coding: utf-8 -*-
+# Copyright: lvs.cluster contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Per-guest supervisor: runs the UML kernel and boots it again when the guest asked for a reboot.
 
 UML reboots by re-executing itself, and the re-executed kernel cannot open its taps again

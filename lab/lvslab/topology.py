@@ -1,3 +1,7 @@
+# -*- coding: utf-8 -*-
+# Copyright: lvs.cluster contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Topology files: parsing, validation and every name/address/MAC the lab derives from them.
 
 Pure code (no host access), unit-tested in tests/unit/lab/.

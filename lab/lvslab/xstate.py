@@ -1,3 +1,7 @@
+# -*- coding: utf-8 -*-
+# Copyright: lvs.cluster contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The ptrace shim that lets the UML 6.1 kernel boot on hosts with a large XSAVE area.
 
 On hosts with AVX-512 or AMX every UML guest panicked at boot ("userspace - ptrace set fp

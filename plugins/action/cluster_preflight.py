@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
-# Copyright: (c) 2026, lvs.cluster maintainers
+# Copyright: lvs.cluster contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Controller-side preflight of the whole cluster declaration (documented in plugins/modules/cluster_preflight.py)."""
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
-# Copyright: (c) 2026, lvs.cluster maintainers
+# Copyright: lvs.cluster contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Filters that derive what each host carries from the one cluster declaration.
 
 The documentation of each filter is in the YAML file of the same name beside this one

@@ -1,7 +1,8 @@
 #!/usr/bin/python
 # -*- coding: utf-8 -*-
-# Copyright: (c) 2026, lvs.cluster maintainers
-# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# Copyright: lvs.cluster contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 
 from __future__ import annotations
 
@@ -89,76 +90,9 @@ rings:
   sample: {"rx": 4096}
 '''
 
-import shlex
-import socket
-
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.lvs.cluster.plugins.module_utils.tuning.ethtool import (
-    RING_KEYS, features_argv, parse_features, parse_rings, plan_features, plan_rings, rings_argv,
-)
-from ansible_collections.lvs.cluster.plugins.module_utils.tuning.exceptions import TuningError
-
-
-def _read(module, argv, where):
-    rc, out, err = module.run_command(argv)
-    if rc != 0:
-        raise TuningError('%s: %s failed (rc=%d): %s' % (where, ' '.join(argv), rc, (err or out).strip()))
-    return out
-
-
-def run(module):
-    params = module.params
-    iface = params['interface']
-    where = 'host %s, interface %s' % (socket.gethostname(), iface)
-    ethtool = module.get_bin_path('ethtool', required=True)
-    features = {}
-    for name, value in (params['features'] or {}).items():
-        if not isinstance(value, bool):
-            value = module.boolean(value)
-        features[name] = value
-    rings = {}
-    for key, value in (params['rings'] or {}).items():
-        if key not in RING_KEYS:
-            raise TuningError('%s: rings.%s: unknown ring (use %s)' % (where, key, ', '.join(sorted(RING_KEYS))))
-        try:
-            rings[key] = int(value)
-        except (TypeError, ValueError):
-            raise TuningError('%s: rings.%s=%r is not an integer' % (where, key, value))
-    feature_changes, ring_changes = [], []
-    try:
-        if features:
-            feature_changes = plan_features(where, parse_features(_read(module, [ethtool, '-k', iface], where)), features)
-        if rings:
-            ring_changes = plan_rings(where, parse_rings(_read(module, [ethtool, '-g', iface], where)), rings)
-    except ValueError as exc:
-        raise TuningError('%s: cannot read ethtool output: %s' % (where, exc))
-    commands = []
-    if feature_changes:
-        commands.append(features_argv(ethtool, iface, feature_changes))
-    if ring_changes:
-        commands.append(rings_argv(ethtool, iface, ring_changes))
-    if not module.check_mode:
-        for argv in commands:
-            _read(module, argv, where)
-        if feature_changes:
-            left = plan_features(where, parse_features(_read(module, [ethtool, '-k', iface], where)),
-                                 dict((n, a) for n, _b, a in feature_changes))
-            if left:
-                raise TuningError('%s: after %s the driver still reports %s' % (where, ' '.join(commands[0]), left))
-        if ring_changes:
-            left = plan_rings(where, parse_rings(_read(module, [ethtool, '-g', iface], where)), dict((k, a) for k, _b, a in ring_changes))
-            if left:
-                raise TuningError('%s: after %s the driver still reports %s' % (where, ' '.join(commands[-1]), left))
-    result = dict(changed=bool(commands), commands=[' '.join(shlex.quote(a) for a in argv) for argv in commands],
-                  features=dict((n, a) for n, _b, a in feature_changes), rings=dict((k, a) for k, _b, a in ring_changes))
-    if module._diff and commands:
-        lines = [('feature %s' % n, 'on' if b else 'off', 'on' if a else 'off') for n, b, a in feature_changes]
-        lines += [('ring %s' % k, str(b), str(a)) for k, b, a in ring_changes]
-        result['diff'] = dict(before=''.join('%s: %s\n' % (n, b) for n, b, _a in lines),
-                              after=''.join('%s: %s\n' % (n, a) for n, _b, a in lines),
-                              before_header='%s ethtool' % iface, after_header='%s ethtool' % iface)
-    return result
+from ansible_collections.lvs.cluster.plugins.module_utils.tuning import manage
 
 
 def main():
@@ -171,11 +105,7 @@ def main():
         required_one_of=[('features', 'rings')],
         supports_check_mode=True,
     )
-    try:
-        result = run(module)
-    except TuningError as exc:
-        module.fail_json(msg=str(exc))
-    module.exit_json(**result)
+    manage.run(module, manage.ensure_ethtool)
 
 
 if __name__ == '__main__':

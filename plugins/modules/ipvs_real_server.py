@@ -1,7 +1,7 @@
 #!/usr/bin/python
 # -*- coding: utf-8 -*-
 # Copyright: lvs.cluster contributors
-# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ author:
   - lvs.cluster maintainers (@lvs-cluster)
 extends_documentation_fragment:
   - lvs.cluster.ipvs
+  - lvs.cluster.ipvs.table
+  - lvs.cluster.ipvs.timings
 options:
   service:
     description:
@@ -136,14 +138,14 @@ real_server:
   sample: {"address": "198.51.100.11", "port": 80, "method": "dr", "weight": 0, "upper_threshold": 0, "lower_threshold": 0}
 timings:
   description: Seconds spent by the module in its phases.
-  returned: when the service exists
+  returned: when O(timings=true) and the service exists
   type: dict
 '''
 
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.lvs.cluster.plugins.module_utils.ipvs import manage
-from ansible_collections.lvs.cluster.plugins.module_utils.ipvs.specs import real_server_options
+from ansible_collections.lvs.cluster.plugins.module_utils.ipvs.specs import real_server_options, timings_option
 
 
 def main():
@@ -151,6 +153,7 @@ def main():
     argument_spec.update(
         service=dict(type="str", required=True),
         state=dict(type="str", default="present", choices=["present", "absent"]),
+        **timings_option()
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
     manage.run(module, manage.ensure_real_server)

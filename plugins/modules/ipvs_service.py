@@ -1,7 +1,7 @@
 #!/usr/bin/python
 # -*- coding: utf-8 -*-
 # Copyright: lvs.cluster contributors
-# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ author:
   - lvs.cluster maintainers (@lvs-cluster)
 extends_documentation_fragment:
   - lvs.cluster.ipvs
+  - lvs.cluster.ipvs.table
+  - lvs.cluster.ipvs.timings
 options:
   state:
     description: Whether the virtual service exists. V(absent) removes it with all its real servers.
@@ -214,7 +216,7 @@ service:
                              "upper_threshold": 0, "lower_threshold": 0}]}
 timings:
   description: Seconds spent by the module in its phases (reading the table, applying and verifying).
-  returned: always
+  returned: when O(timings=true)
   type: dict
   sample: {"read": 0.02, "validate_read_diff": 0.03, "apply_and_verify": 0.05, "process": 0.31}
 '''
@@ -222,7 +224,7 @@ timings:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.lvs.cluster.plugins.module_utils.ipvs import manage
-from ansible_collections.lvs.cluster.plugins.module_utils.ipvs.specs import real_server_options, service_options
+from ansible_collections.lvs.cluster.plugins.module_utils.ipvs.specs import real_server_options, service_options, timings_option
 
 
 def main():
@@ -231,6 +233,7 @@ def main():
         state=dict(type="str", default="present", choices=["present", "absent"]),
         real_servers=dict(type="list", elements="dict", options=real_server_options()),
         purge_real_servers=dict(type="bool", default=False),
+        **timings_option()
     )
     module = AnsibleModule(
         argument_spec=argument_spec,

@@ -1,7 +1,7 @@
 #!/usr/bin/python
 # -*- coding: utf-8 -*-
 # Copyright: lvs.cluster contributors
-# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 from __future__ import annotations
@@ -20,6 +20,16 @@ author:
   - lvs.cluster maintainers (@lvs-cluster)
 extends_documentation_fragment:
   - lvs.cluster.ipvs
+notes:
+  - The module reads the running daemons with C(ipvsadm -L --daemon) and runs nothing when the daemon of O(role) is
+    already as asked. After starting or stopping it, the module reads them again and fails if the daemon is not as asked.
+attributes:
+  check_mode:
+    support: full
+    description: Computes and reports the ipvsadm commands it would run (stop, start, or both), without running them.
+  diff_mode:
+    support: full
+    description: Shows the options of the daemon of O(role) before and after.
 options:
   state:
     description: Whether the daemon of O(role) runs.

@@ -1,7 +1,7 @@
 #!/usr/bin/python
 # -*- coding: utf-8 -*-
 # Copyright: lvs.cluster contributors
-# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 from __future__ import annotations
@@ -34,6 +34,8 @@ author:
   - lvs.cluster maintainers (@lvs-cluster)
 extends_documentation_fragment:
   - lvs.cluster.ipvs
+  - lvs.cluster.ipvs.table
+  - lvs.cluster.ipvs.timings
 options:
   services:
     description: The virtual services, each with its real servers.
@@ -229,7 +231,7 @@ timings:
       (the whole life of the module process on the host, Python start-up and argument parsing included).
     - When RV(on_controller) is true, the phases are timed on the controller and include the connection, and
       C(process) is absent.
-  returned: always
+  returned: when O(timings=true)
   type: dict
   sample: {"read": 0.21, "validate_read_diff": 0.45, "apply": 2.4, "apply_and_verify": 2.7}
 missing:

@@ -1,7 +1,7 @@
 #!/usr/bin/python
 # -*- coding: utf-8 -*-
 # Copyright: lvs.cluster contributors
-# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 from __future__ import annotations
@@ -17,6 +17,16 @@ author:
   - lvs.cluster maintainers (@lvs-cluster)
 extends_documentation_fragment:
   - lvs.cluster.ipvs
+notes:
+  - The module reads the timeouts with C(ipvsadm -L --timeout) and runs C(ipvsadm --set) only when a given value differs.
+    Afterwards it reads them again and fails, naming each timeout, if the kernel does not hold what was asked.
+attributes:
+  check_mode:
+    support: full
+    description: Computes and reports the C(ipvsadm --set) command it would run, without running it.
+  diff_mode:
+    support: full
+    description: Shows each timeout that changes, before and after, one line each.
 options:
   tcp:
     description: Timeout of established TCP connections, in seconds (1-2147483).

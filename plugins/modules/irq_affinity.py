@@ -1,7 +1,8 @@
 #!/usr/bin/python
 # -*- coding: utf-8 -*-
-# Copyright: (c) 2026, lvs.cluster maintainers
-# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# Copyright: lvs.cluster contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 
 from __future__ import annotations
 
@@ -122,28 +123,9 @@ settings:
       changed: true
 '''
 
-import socket
-
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.lvs.cluster.plugins.module_utils.tuning.exceptions import TuningError
-from ansible_collections.lvs.cluster.plugins.module_utils.tuning.plan import apply_writes, diff_text, plan_irq_affinity
-from ansible_collections.lvs.cluster.plugins.module_utils.tuning.sysfs import HostView, KernelFS
-
-
-def run(module, fs):
-    params = module.params
-    host = HostView(fs, socket.gethostname())
-    writes, warnings, facts = plan_irq_affinity(host, params['interface'], cpus=params['cpus'],
-                                                strategy=params['strategy'], allow_no_irqs=params['allow_no_irqs'])
-    changed = apply_writes(host, writes, check_mode=module.check_mode)
-    result = dict(changed=bool(changed), settings=[w.as_dict() for w in writes], cpus=facts['cpus'],
-                  cpus_from=facts['cpus_from'], irqs=facts['irqs'])
-    if module._diff and changed:
-        before, after = diff_text(writes)
-        result['diff'] = dict(before=before, after=after, before_header='%s interrupts' % params['interface'],
-                              after_header='%s interrupts' % params['interface'])
-    return result, warnings
+from ansible_collections.lvs.cluster.plugins.module_utils.tuning import manage
 
 
 def main():
@@ -156,13 +138,7 @@ def main():
         ),
         supports_check_mode=True,
     )
-    try:
-        result, warnings = run(module, KernelFS())
-    except TuningError as exc:
-        module.fail_json(msg=str(exc))
-    for warning in warnings:
-        module.warn(warning)
-    module.exit_json(**result)
+    manage.run(module, manage.ensure_irq_affinity)
 
 
 if __name__ == '__main__':

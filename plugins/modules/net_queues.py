@@ -1,7 +1,8 @@
 #!/usr/bin/python
 # -*- coding: utf-8 -*-
-# Copyright: (c) 2026, lvs.cluster maintainers
-# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# Copyright: lvs.cluster contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 
 from __future__ import annotations
 
@@ -139,30 +140,9 @@ settings:
       changed: true
 '''
 
-import socket
-
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.lvs.cluster.plugins.module_utils.tuning.exceptions import TuningError
-from ansible_collections.lvs.cluster.plugins.module_utils.tuning.plan import apply_writes, diff_text, plan_net_queues
-from ansible_collections.lvs.cluster.plugins.module_utils.tuning.sysfs import HostView, KernelFS
-
-
-def run(module, fs):
-    params = module.params
-    host = HostView(fs, socket.gethostname())
-    writes, warnings, facts = plan_net_queues(host, params['interface'], cpus=params['cpus'], rps=params['rps'],
-                                              rps_flow_cnt=params['rps_flow_cnt'], xps=params['xps'])
-    changed = apply_writes(host, writes, check_mode=module.check_mode)
-    result = dict(changed=bool(changed), settings=[w.as_dict() for w in writes], cpus=facts.get('cpus', ''),
-                  rx_queues=facts['rx_queues'], tx_queues=facts['tx_queues'])
-    if 'cpus_from' in facts:
-        result['cpus_from'] = facts['cpus_from']
-    if module._diff and changed:
-        before, after = diff_text(writes)
-        header = '%s queues' % params['interface']
-        result['diff'] = dict(before=before, after=after, before_header=header, after_header=header)
-    return result, warnings
+from ansible_collections.lvs.cluster.plugins.module_utils.tuning import manage
 
 
 def main():
@@ -177,13 +157,7 @@ def main():
         required_one_of=[('rps', 'rps_flow_cnt', 'xps')],
         supports_check_mode=True,
     )
-    try:
-        result, warnings = run(module, KernelFS())
-    except TuningError as exc:
-        module.fail_json(msg=str(exc))
-    for warning in warnings:
-        module.warn(warning)
-    module.exit_json(**result)
+    manage.run(module, manage.ensure_net_queues)
 
 
 if __name__ == '__main__':

@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
-# Copyright: (c) 2026, lvs.cluster maintainers
+# Copyright: lvs.cluster contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Cross-host validation of the whole cluster declaration (what the preflight reports).
 
 ``validate_cluster`` normalises the declaration (:mod:`model`), then runs the named checks

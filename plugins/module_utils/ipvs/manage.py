@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # Copyright: lvs.cluster contributors
-# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """What each module does, start to end: validate, read, diff, (check mode: stop), apply, verify.
 
@@ -75,11 +75,14 @@ def _converge(module, runner, ops, batch, remaining):
     return result
 
 
-def _timings(runner):
-    """The ``timings`` of a result: the runner's phases, and on the host the life of the process."""
+def _add_timings(result, module, runner):
+    """Add ``timings`` to a result when the task asked for them (option ``timings``): the runner's
+    phases, and on the host the life of the process. Instrumentation, not part of the result otherwise."""
+    if not module.params.get("timings"):
+        return
     if runner.on_host:
         runner.timings["process"] = process_seconds()
-    return {name: round(value, 4) for name, value in runner.timings.items() if value is not None}
+    result["timings"] = {name: round(value, 4) for name, value in runner.timings.items() if value is not None}
 
 
 def _operations(ops):
@@ -115,7 +118,7 @@ def ensure_service(module, runner):
             if not manage_servers and desired.key in table:
                 result["service"]["real_servers"] = table[desired.key].to_dict()["real_servers"]
     result["operations"] = _operations(ops)
-    result["timings"] = _timings(runner)
+    _add_timings(result, module, runner)
     return result
 
 
@@ -150,7 +153,7 @@ def ensure_real_server(module, runner):
         result = _converge(module, runner, ops, batch=False, remaining=lambda: plan(runner.read_table()))
     result["operations"] = _operations(ops)
     result["real_server"] = desired.to_dict() if desired is not None else None
-    result["timings"] = _timings(runner)
+    _add_timings(result, module, runner)
     return result
 
 
@@ -186,8 +189,8 @@ def ensure_table(module, runner, desired=None):
         # scrubbing and encoding 10,000 entries in a UML guest). The counts say what was declared.
         "invocation": {"module_args": {
             "purge": params["purge"],
-            "services": "%d service(s), %d real server(s): not echoed, see services_declared" % (len(desired), servers)}},
-        "timings": _timings(runner)})
+            "services": "%d service(s), %d real server(s): not echoed, see services_declared" % (len(desired), servers)}}})
+    _add_timings(result, module, runner)
     return result
 
 

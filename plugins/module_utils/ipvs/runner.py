@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # Copyright: lvs.cluster contributors
-# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """One Runner for every path to ipvsadm; a transport makes the last hop.
 

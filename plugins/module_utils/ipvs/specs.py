@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # Copyright: lvs.cluster contributors
-# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """argument_spec pieces shared by the IPVS modules (kept in step with their DOCUMENTATION)."""
 
@@ -39,6 +39,11 @@ def service_options():
     )
 
 
+def timings_option():
+    """The ``timings`` option of the modules that time their phases (doc fragment lvs.cluster.ipvs.timings)."""
+    return dict(timings=dict(type="bool", default=False))
+
+
 def table_argument_spec():
     """ipvs_table's argument_spec (the module and its controller-side action share it).
 
@@ -53,4 +58,5 @@ def table_argument_spec():
     return dict(
         services=dict(type="list", elements="dict", required=True, options=service_spec),
         purge=dict(type="bool", default=False),
+        **timings_option()
     )

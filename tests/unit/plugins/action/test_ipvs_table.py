@@ -1,3 +1,7 @@
+# -*- coding: utf-8 -*-
+# Copyright: lvs.cluster contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Controller side of ipvs_table: argument checks without copying the real servers, and the
 split of the one remote read (recorded ipvsadm output, as a terminal delivers it over SSH)."""
 from __future__ import annotations
@@ -123,13 +127,18 @@ def test_remote_commands_are_the_argv_joined_at_the_last_hop():
 
 def test_no_op_is_one_remote_read_with_stdin_given():
     remote = Remote(dumps("mixed"))
-    plugin, result = run_action({"services": DECLARED}, remote)
+    plugin, result = run_action({"services": DECLARED, "timings": True}, remote)
     assert remote.calls == [(READ_COMMAND, True, NO_TERMINAL)]
     assert result["changed"] is False and result["on_controller"] is True and "failed" not in result
     assert result["commands"] == [] and result["summary"] == {} and result["batch"] is False
     assert result["services_declared"] == 14 and result["real_servers_declared"] == 18
     assert set(result["timings"]) == {"read", "validate_read_diff", "apply_and_verify"}
     assert plugin.module_runs == []
+
+
+def test_no_timings_unless_asked():
+    _plugin, result = run_action({"services": DECLARED}, Remote(dumps("mixed")))
+    assert result["changed"] is False and result["on_controller"] is True and "timings" not in result
 
 
 def test_empty_table_no_op_takes_the_fast_path(monkeypatch):
@@ -154,7 +163,7 @@ def test_the_table_is_validated_once(monkeypatch):
 
 def test_a_change_is_one_batch_on_stdin_then_a_verifying_read():
     remote = Remote(dumps("empty"), dumps("mixed"))
-    _plugin, result = run_action({"services": DECLARED}, remote, diff=True)
+    _plugin, result = run_action({"services": DECLARED, "timings": True}, remote, diff=True)
     assert [call[0] for call in remote.calls] == [READ_COMMAND, APPLY_COMMAND, READ_COMMAND]
     script = remote.calls[1][2].decode("utf-8")
     assert ["ipvsadm " + line for line in script.splitlines()] == result["commands"]

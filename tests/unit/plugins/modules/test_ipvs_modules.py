@@ -1,3 +1,7 @@
+# -*- coding: utf-8 -*-
+# Copyright: lvs.cluster contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The six IPVS modules end to end: their argument_spec, AnsibleModule's check mode and diff,
 manage.run's exit and failure, on a fake ipvsadm answering with output recorded from a real
 kernel (tests_ipvs_data.FakeHost behind the real LocalTransport). No root, no IPVS."""
@@ -54,10 +58,15 @@ def test_ipvs_real_server_drain(monkeypatch, capsys):
 
 
 def test_ipvs_table_no_op_does_not_echo_its_services(monkeypatch, capsys):
-    result = run_module(ipvs_table, {"services": DECLARED, "purge": True}, FakeHost(MIXED), monkeypatch, capsys)
+    result = run_module(ipvs_table, {"services": DECLARED, "purge": True, "timings": True}, FakeHost(MIXED), monkeypatch, capsys)
     assert result["changed"] is False and result["summary"] == {} and result["services_declared"] == 14
     assert result["invocation"]["module_args"]["services"].startswith("14 service(s), 18 real server(s)")
     assert "process" in result["timings"]
+
+
+def test_ipvs_service_returns_no_timings_by_default(monkeypatch, capsys):
+    result = run_module(ipvs_service, {"address": "192.0.2.10", "port": 80, "scheduler": "wrr"}, FakeHost(MIXED), monkeypatch, capsys)
+    assert result["changed"] is False and "timings" not in result and result["invocation"]["module_args"]["timings"] is False
 
 
 def test_ipvs_table_bad_entry_names_it(monkeypatch, capsys):

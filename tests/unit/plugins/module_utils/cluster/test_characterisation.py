@@ -1,3 +1,7 @@
+# -*- coding: utf-8 -*-
+# Copyright: lvs.cluster contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Characterisation of the cluster model: today's normalised output and every message, pinned.
 
 The shipped inventories (loaded with Ansible's own inventory and variable managers) and

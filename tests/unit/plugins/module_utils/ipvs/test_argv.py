@@ -1,3 +1,7 @@
+# -*- coding: utf-8 -*-
+# Copyright: lvs.cluster contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """argv.py: every ipvsadm command line, checked against the lines a real kernel prints.
 
 fixtures/mixed_save.txt is ``ipvsadm -S -n`` of the mixed table of fixtures/capture.sh: a

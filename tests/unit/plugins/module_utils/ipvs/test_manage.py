@@ -1,3 +1,7 @@
+# -*- coding: utf-8 -*-
+# Copyright: lvs.cluster contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """manage.py: every module's path from read to verify, on a fake host answering with recorded output.
 
 The host is tests_ipvs_data.FakeHost behind the real Runner and LocalTransport: reads are
@@ -13,7 +17,7 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible_collections.lvs.cluster.plugins.module_utils.ipvs import argv, manage
 from ansible_collections.lvs.cluster.plugins.module_utils.ipvs.exceptions import IPVSCommandError, IPVSValidationError, IPVSVerifyError
 from ansible_collections.lvs.cluster.plugins.module_utils.ipvs.runner import LocalTransport, Runner
-from ansible_collections.lvs.cluster.plugins.module_utils.ipvs.specs import real_server_options, service_options, table_argument_spec
+from ansible_collections.lvs.cluster.plugins.module_utils.ipvs.specs import real_server_options, service_options, table_argument_spec, timings_option
 from ansible_collections.lvs.cluster.tests.unit.plugins.module_utils.ipvs.tests_ipvs_data import DECLARED, FakeHost, read_fixture
 
 HTTP = "-A -t 192.0.2.10:80 -s wrr\n"
@@ -30,13 +34,14 @@ def service_params(**given):
     spec = service_options()
     spec.update(state=dict(type="str", default="present", choices=["present", "absent"]),
                 real_servers=dict(type="list", elements="dict", options=real_server_options()),
-                purge_real_servers=dict(type="bool", default=False))
+                purge_real_servers=dict(type="bool", default=False), **timings_option())
     return spec_defaults(spec, given)
 
 
 def real_server_params(**given):
     spec = real_server_options()
-    spec.update(service=dict(type="str", required=True), state=dict(type="str", default="present", choices=["present", "absent"]))
+    spec.update(service=dict(type="str", required=True), state=dict(type="str", default="present", choices=["present", "absent"]),
+                **timings_option())
     return spec_defaults(spec, given)
 
 
@@ -95,7 +100,8 @@ def test_run_turns_errors_into_fail_json():
 
 # --- ipvs_service --------------------------------------------------------------------------
 def test_service_is_added_with_its_servers_one_call_each_and_verified():
-    params = service_params(address="192.0.2.10", port=80, scheduler="wrr", real_servers=[{"address": "198.51.100.11", "weight": 100}])
+    params = service_params(address="192.0.2.10", port=80, scheduler="wrr", real_servers=[{"address": "198.51.100.11", "weight": 100}],
+                            timings=True)
     after = HTTP + "-a -t 192.0.2.10:80 -r 198.51.100.11:80 -g -w 100\n"
     host = host_with([table("empty_save"), table(after)], params=params, diff=True)
     result = call(manage.ensure_service, host)
@@ -132,7 +138,7 @@ def test_service_with_more_than_eight_changes_goes_in_one_batch():
 
 
 def test_service_check_mode_reports_it_as_it_would_be():
-    params = service_params(address="192.0.2.10", port=80, scheduler="rr")
+    params = service_params(address="192.0.2.10", port=80, scheduler="rr", timings=True)
     host = host_with([table("mixed_save", "mixed_thresholds")], params=params, check_mode=True)
     result = call(manage.ensure_service, host)
     assert result["changed"] is True and host.ran == []
@@ -231,12 +237,12 @@ def test_real_server_whose_service_vanished_before_the_check():
 
 
 # --- ipvs_table ----------------------------------------------------------------------------
-def table_params(services, purge=False):
-    return spec_defaults(table_argument_spec(), {"services": services, "purge": purge})
+def table_params(services, purge=False, **given):
+    return spec_defaults(table_argument_spec(), dict(given, services=services, purge=purge))
 
 
 def test_table_no_op_is_one_read():
-    host = host_with([table("mixed_save", "mixed_thresholds")], params=table_params(DECLARED, purge=True))
+    host = host_with([table("mixed_save", "mixed_thresholds")], params=table_params(DECLARED, purge=True, timings=True))
     result = call(manage.ensure_table, host)
     assert result["changed"] is False and result["commands"] == [] and result["summary"] == {} and host.ran == []
     assert [c[1:] for c in host.calls] == [list(argv.SAVE), list(argv.THRESHOLDS)]
@@ -244,6 +250,19 @@ def test_table_no_op_is_one_read():
     echoed = "14 service(s), 18 real server(s): not echoed, see services_declared"
     assert result["invocation"] == {"module_args": {"purge": True, "services": echoed}}
     assert "process" in result["timings"]
+
+
+def test_timings_only_when_the_task_asks_for_them():
+    mixed = table("mixed_save", "mixed_thresholds")
+    service = service_params(address="192.0.2.10", port=80, scheduler="wrr")
+    server = real_server_params(service="tcp/192.0.2.10:80", address="198.51.100.11", weight=0)
+    for function, params in ((manage.ensure_service, service), (manage.ensure_real_server, server),
+                             (manage.ensure_table, table_params(DECLARED, purge=True))):
+        assert params["timings"] is False
+        result = call(function, host_with([mixed], params=params, check_mode=True))
+        assert "timings" not in result, function.__name__
+    result = call(manage.ensure_real_server, host_with([mixed], params=dict(server, timings=True), check_mode=True))
+    assert set(result["timings"]) == {"read", "apply_and_verify", "process"}
 
 
 def test_table_from_empty_is_one_batch_and_a_verifying_read():

@@ -1,3 +1,7 @@
+# -*- coding: utf-8 -*-
+# Copyright: lvs.cluster contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Runner error mapping: what a user sees without ipvsadm or without IPVS in the kernel.
 
 fixtures/no_ipvs_host_stderr.txt is the real output of `ipvsadm -S -n` (rc=2) on this

@@ -1,3 +1,7 @@
+# -*- coding: utf-8 -*-
+# Copyright: lvs.cluster contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """What the IPVS unit tests share: the recorded mixed table as a user declares it, and a fake host.
 
 Imported by its collection path (tests_*.py is not collected as a test module).
