@@ -24,6 +24,7 @@ tests all go through here.
 """
 from __future__ import annotations
 
+import decimal
 import ipaddress
 import re
 
@@ -75,6 +76,7 @@ CHECK_TYPES = ("TCP_CHECK", "HTTP_GET", "SSL_GET", "MISC_CHECK")
 NAME_RE = re.compile(r"^[A-Za-z0-9_]+$")
 SERVICE_NAME_RE = re.compile(r"^[A-Za-z0-9_.-]+$")
 AUTH_PASS_MAX = 8
+ADVERT_INT_V3_MAX = 40.95  # VRRPv3: 12-bit Max Adver Int in centiseconds (RFC 5798 5.2.7)
 WEIGHT_MIN, WEIGHT_MAX = 0, MAX_WEIGHT
 PORT_MIN, PORT_MAX = 0, MAX_PORT
 PRIORITY_MIN, PRIORITY_MAX = 1, 254
@@ -85,14 +87,23 @@ ORDER_PRIORITIES = (150, 100, 90, 80, 70, 60, 50, 40, 30, 20, 10)
 # --- lvs_vrrp_instances ---------------------------------------------------------------------
 
 def advert_int_fits_version(inst, item, var, problems, context):
-    """Fractional advert_int needs VRRPv3, in hundredths of a second."""
+    """Fractional advert_int needs VRRPv3, in hundredths of a second, at most 40.95 s.
+
+    Hundredths are counted exactly (Decimal of the value as written): 0.07 * 100 is
+    7.000000000000001 in floats. VRRPv3 carries the interval in 12 bits of centiseconds.
+    """
     advert = inst["advert_int"]
+    if inst["vrrp_version"] == 3 and advert > ADVERT_INT_V3_MAX:
+        problems.append(Problem("%s.advert_int" % var, "%s s is more than VRRPv3 carries (12 bits of hundredths: at most %s s); "
+                                "keepalived's config test refuses it" % (advert, ADVERT_INT_V3_MAX),
+                                "set advert_int to at most %s with vrrp_version: 3, or use vrrp_version: 2 (whole seconds up to 255)"
+                                % ADVERT_INT_V3_MAX))
     if not isinstance(advert, float):
         return
     if inst["vrrp_version"] != 3:
         problems.append(Problem("%s.advert_int" % var, "%s is fractional, which VRRPv2 cannot carry (whole seconds only)" % advert,
                                 "set vrrp_version: 3 or use a whole number of seconds"))
-    elif round(advert * 100) != advert * 100 or advert < 0.01:
+    elif decimal.Decimal(str(advert)) % decimal.Decimal("0.01") != 0 or advert < 0.01:
         problems.append(Problem("%s.advert_int" % var, "%s is not a multiple of 0.01 s (VRRPv3 centiseconds)" % advert,
                                 "round advert_int to hundredths, at least 0.01"))
 
