@@ -76,6 +76,7 @@ CHECK_TYPES = ("TCP_CHECK", "HTTP_GET", "SSL_GET", "MISC_CHECK")
 NAME_RE = re.compile(r"^[A-Za-z0-9_]+$")
 SERVICE_NAME_RE = re.compile(r"^[A-Za-z0-9_.-]+$")
 AUTH_PASS_MAX = 8
+PREEMPT_DELAY_MAX = 1000  # keepalived 2.2.7: "Preempt_delay not valid! must be between 0-1000"
 ADVERT_INT_V3_MAX = 40.95  # VRRPv3: 12-bit Max Adver Int in centiseconds (RFC 5798 5.2.7)
 WEIGHT_MIN, WEIGHT_MAX = 0, MAX_WEIGHT
 PORT_MIN, PORT_MAX = 0, MAX_PORT
@@ -161,8 +162,17 @@ def _script(key, example):
                  "write e.g. %(key)s: " + example)
 
 
-def _counter(key):
-    return Field(key, optional(integer(0)), "must be a non-negative integer, got %(got)r", "set a whole number or remove it", fallback=KEEP)
+def _counter(key, low=0, high=None, why=""):
+    """An optional whole number; ``why`` says where a bound keepalived enforces comes from."""
+    if high is not None:
+        message = "must be an integer %d-%d%s, got %%(got)r" % (low, high, why)
+        fix = "set a whole number %d-%d or remove it" % (low, high)
+    elif low:
+        message = "must be an integer >= %d%s, got %%(got)r" % (low, why)
+        fix = "set a whole number >= %d or remove it" % low
+    else:
+        message, fix = "must be a non-negative integer, got %(got)r", "set a whole number or remove it"
+    return Field(key, optional(integer(low, high)), message, fix, fallback=KEEP)
 
 
 VRRP_INSTANCE = (
@@ -183,9 +193,9 @@ VRRP_INSTANCE = (
           when=lambda item, inst: item.get("nat_gateway") not in (None, "")),
     _counter("garp_master_delay"),
     _counter("garp_master_refresh"),
-    _counter("garp_master_repeat"),
+    _counter("garp_master_repeat", 1, why=" (keepalived's config test refuses 0)"),
     _counter("garp_lower_prio_repeat"),
-    _counter("preempt_delay"),
+    _counter("preempt_delay", 0, PREEMPT_DELAY_MAX, why=" seconds (keepalived's config test refuses more)"),
     Field("nopreempt", boolean, "must be a boolean", "set nopreempt: true or false", default=False, fallback=False),
     Field("track_interfaces", names, "must be a list of names", "write e.g. %(key)s: [eth0]", fallback=KEEP),
     Field("track_scripts", names, "must be a list of names", "write e.g. %(key)s: [eth0]", fallback=KEEP),

@@ -51,3 +51,23 @@ def test_vrrp3_advert_int_above_40_95_refused(advert):
 def test_vrrp2_rules_kept():
     assert instance_problems(advert_int=255) == []
     assert any("fractional, which VRRPv2 cannot carry" in t for t in instance_problems(advert_int=0.5))
+
+
+# --- preempt_delay, garp_master_repeat ----------------------------------------------------
+
+# keepalived 2.2.7, preempt_delay 1001: rc 5, "number '1001' outside range [0.000000, 1000.000000]",
+# "(VI_1) Preempt_delay not valid! must be between 0-1000"; 1000 is accepted.
+def test_preempt_delay_at_most_1000():
+    assert instance_problems(preempt_delay=1000) == []
+    assert instance_problems(preempt_delay=1001) == [
+        "lvs_vrrp_instances[0] (VI_1).preempt_delay: must be an integer 0-1000 seconds (keepalived's config test refuses more), "
+        "got 1001. Fix: set a whole number 0-1000 or remove it"]
+
+
+# keepalived 2.2.7, garp_master_repeat 0: rc 5, "(VI_1): garp_master_repeat must be greater than 0, setting to 1";
+# garp_master_delay 0, garp_master_refresh 0 and garp_lower_prio_repeat 0 are accepted (rc 0).
+def test_garp_master_repeat_at_least_1():
+    assert instance_problems(garp_master_repeat=1, garp_master_delay=0, garp_master_refresh=0, garp_lower_prio_repeat=0) == []
+    assert instance_problems(garp_master_repeat=0) == [
+        "lvs_vrrp_instances[0] (VI_1).garp_master_repeat: must be an integer >= 1 (keepalived's config test refuses 0), "
+        "got 0. Fix: set a whole number >= 1 or remove it"]
