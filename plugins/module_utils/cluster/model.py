@@ -345,6 +345,14 @@ def persistence_netmask_needs_timeout(svc, item, var, problems, context):
         problems.append(Problem("%s.persistence_netmask" % var, "has no effect without persistence_timeout", "set persistence_timeout"))
 
 
+def hysteresis_below_quorum(svc, item, var, problems, context):
+    """keepalived needs hysteresis < quorum (it lowers hysteresis and its config test fails)."""
+    quorum = svc["quorum"] if svc["quorum"] is not None else 1
+    if svc["hysteresis"] is not None and svc["hysteresis"] >= quorum:
+        problems.append(Problem("%s.hysteresis" % var, "%d is not below quorum %d; keepalived's config test refuses it"
+                                % (svc["hysteresis"], quorum), "set hysteresis to at most %d (quorum - 1) or raise quorum" % (quorum - 1)))
+
+
 def ops_only_with_udp(svc, item, var, problems, context):
     if svc["ops"] and svc["protocol"] != "udp":
         problems.append(Problem("%s.ops" % var, "one-packet scheduling applies only to UDP", "remove ops or set protocol: udp"))
@@ -464,6 +472,7 @@ SERVICE = (
     Field("sorry_server", _sorry_server, "must be {address: 192.0.2.50, port: 80} or '192.0.2.50 80', got %(got)r", "give an address and a port"),
     Field("quorum", optional(integer(1)), "must be an integer >= 1, got %(got)r", "fix or remove quorum", default=1, fallback=1),
     Field("hysteresis", optional(integer(0)), "must be an integer >= 0, got %(got)r", "fix or remove hysteresis"),
+    Check(hysteresis_below_quorum),
     Field("quorum_up", script_path, "must be an absolute path to a script, got %(got)r", "write e.g. %(key)s: /usr/local/sbin/quorum.sh"),
     Field("quorum_down", script_path, "must be an absolute path to a script, got %(got)r", "write e.g. %(key)s: /usr/local/sbin/quorum.sh"),
     _flag("inhibit_on_failure"),

@@ -15,6 +15,7 @@ import json
 
 from ansible_collections.lvs.cluster.plugins.module_utils.cluster.derive import (
     _get,
+    backend_weight,
     director_address,
     host_address,
     vrrp_members,
@@ -246,6 +247,44 @@ def host_weights_in_range(cluster, problems, notes):
                                         "set a weight 0 (drain) to 65535", host))
 
 
+def quorum_within_active_weight(cluster, problems, notes):
+    """The real servers' total weight reaches the service's quorum, drains (weight 0) included.
+
+    keepalived's config test refuses a quorum above the total weight (rc 5: "quorum 2 for ...
+    exceeds total weight of real servers 1"), so a drain that goes below it fails the rollout.
+    """
+    for svc in cluster.services:
+        quorum = svc["quorum"] if svc["quorum"] is not None else 1
+        total, drained, seen = 0, [], set()
+        for backend in svc["backends"]:
+            for host in cluster.groups.get(backend["group"]) or []:
+                address = host_address(cluster.hostvars, host)
+                weight = backend_weight(cluster.hostvars, host, svc["name"], backend["weight"])
+                if address is None or weight is None or not WEIGHT_MIN <= weight <= WEIGHT_MAX or (address, backend["port"]) in seen:
+                    continue  # reported by the other checks
+                seen.add((address, backend["port"]))
+                total += weight
+                if weight == 0:
+                    drained.append(host)
+        if not seen or total >= quorum:
+            continue
+        qvar = "lvs_services (%s).quorum" % svc["name"]
+        why = "keepalived's config test refuses a quorum above the total weight"
+        if total == 0:
+            problems.append(Problem(qvar, "every real server of %s is at weight 0 (%s): nothing would serve it, and %s"
+                                    % (svc["name"], ", ".join(drained), why),
+                                    "keep at least one real server of %s above weight 0 (lvs_backend_weight / lvs_backend_weights), "
+                                    "or remove the service" % svc["name"]))
+        elif drained:
+            problems.append(Problem(qvar, "the real servers of %s weigh %d in total with %s at weight 0, below quorum %d; %s"
+                                    % (svc["name"], total, ", ".join(drained), quorum, why),
+                                    "drain fewer hosts at once (lvs_backend_weight / lvs_backend_weights) or lower quorum to at most %d"
+                                    % total))
+        else:
+            problems.append(Problem(qvar, "%d is above the total weight %d of the real servers of %s; %s" % (quorum, total, svc["name"], why),
+                                    "lower quorum to at most %d or add real servers" % total))
+
+
 # --- backends: per service, per backend group, per real server ------------------------------
 
 class RealServer:
@@ -363,6 +402,7 @@ CHECKS = (
     vips_and_gateways_are_free,
     host_weights_in_range,
     backends_reachable,
+    quorum_within_active_weight,
 )
 
 

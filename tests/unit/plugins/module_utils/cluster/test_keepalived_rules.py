@@ -71,3 +71,15 @@ def test_garp_master_repeat_at_least_1():
     assert instance_problems(garp_master_repeat=0) == [
         "lvs_vrrp_instances[0] (VI_1).garp_master_repeat: must be an integer >= 1 (keepalived's config test refuses 0), "
         "got 0. Fix: set a whole number >= 1 or remove it"]
+
+
+# --- quorum, hysteresis, drains -----------------------------------------------------------
+
+# keepalived 2.2.7, quorum 2 / hysteresis 2: rc 5, "Virtual server [203.0.113.10]:tcp:80: hysteresis 2 >= quorum 2;
+# setting hysteresis to 1"; quorum 1 / hysteresis 1 likewise; quorum 2 / hysteresis 1 is accepted.
+def test_hysteresis_below_quorum():
+    _unused, _unused2, problems = normalise([VI], [dict(WEB, quorum=2, hysteresis=1)])
+    assert problems == []
+    _unused, _unused2, problems = normalise([VI], [dict(WEB, hysteresis=1)])
+    assert texts(problems) == ["lvs_services[0] (web).hysteresis: 1 is not below quorum 1; keepalived's config test refuses it. "
+                               "Fix: set hysteresis to at most 0 (quorum - 1) or raise quorum"]
