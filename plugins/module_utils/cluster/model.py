@@ -368,6 +368,57 @@ def endpoint_is_unique(svc, item, var, problems, context):
     endpoints.setdefault(key, svc["name"])
 
 
+def _forwarded_port(svc):
+    """The port DR and TUN deliver to: the VIP's (they do not rewrite it), none (0) for fwmark."""
+    return 0 if svc["protocol"] == "fwmark" else svc["port"]
+
+
+def _port_mismatch(svc, port):
+    return svc["method"] in ("dr", "tun") and port is not None and _forwarded_port(svc) is not None and port != _forwarded_port(svc)
+
+
+def _port_fix(svc):
+    if svc["protocol"] == "fwmark":
+        return "set port: 0 (the packets keep their own port; give health_check a connect_port), or use method: nat"
+    return "set port: %d (the VIP's), or use method: nat to map ports" % svc["port"]
+
+
+def _port_why(svc):
+    if svc["protocol"] == "fwmark":
+        return "a %s fwmark service forwards packets with their own destination port; keepalived's config test refuses a port" \
+            % svc["method"].upper()
+    return "%s forwards to the VIP's port %d (only NAT maps ports); keepalived's config test refuses it" % (svc["method"].upper(), svc["port"])
+
+
+def sorry_server_port_is_forwarded(svc, item, var, problems, context):
+    """DR/TUN cannot change the port: the sorry server listens on the VIP's (keepalived refuses another)."""
+    sorry = svc["sorry_server"]
+    if sorry and _port_mismatch(svc, sorry["port"]):
+        problems.append(Problem("%s.sorry_server" % var, "port %d: %s" % (sorry["port"], _port_why(svc)), _port_fix(svc)))
+
+
+def backend_ports_are_forwarded(svc, item, var, problems, context):
+    """DR/TUN cannot change the port: every backend's is the VIP's (keepalived refuses another)."""
+    raw = item.get("backends") if isinstance(item.get("backends"), list) else []
+    index = {b.get("group") if isinstance(b, dict) else b: i for i, b in reversed(list(enumerate(raw)))}
+    for backend in svc["backends"]:
+        if _port_mismatch(svc, backend["port"]):
+            problems.append(Problem("%s.backends[%d].port" % (var, index.get(backend["group"], 0)),
+                                    "%d: %s" % (backend["port"], _port_why(svc)), _port_fix(svc)))
+
+
+def port_zero_check_has_connect_port(svc, item, var, problems, context):
+    """A real server on port 0 (all ports, or fwmark DR/TUN) gives a connecting check no port to connect to."""
+    check = svc["health_check"]
+    if check["type"] == "MISC_CHECK" or "connect_port" in check:
+        return
+    zero = [b["group"] for b in svc["backends"] if b["port"] == 0]
+    if zero:
+        problems.append(Problem("%s.health_check.connect_port" % var, "is needed: the real servers of %s are on port 0, and %s would "
+                                "connect to port 0 and always fail" % (", ".join(zero), check["type"]),
+                                "set health_check.connect_port to the port the real servers answer on (e.g. 80)"))
+
+
 def _as_given(raw, svc):
     return True, raw
 
@@ -470,6 +521,7 @@ SERVICE = (
     Field("delay_loop", _delay_loop, "must be a whole number of seconds >= 1", "set delay_loop: 6", fallback=6,
           default=lambda item, svc, context: svc["health_check"].pop("delay_loop", None)),
     Field("sorry_server", _sorry_server, "must be {address: 192.0.2.50, port: 80} or '192.0.2.50 80', got %(got)r", "give an address and a port"),
+    Check(sorry_server_port_is_forwarded),
     Field("quorum", optional(integer(1)), "must be an integer >= 1, got %(got)r", "fix or remove quorum", default=1, fallback=1),
     Field("hysteresis", optional(integer(0)), "must be an integer >= 0, got %(got)r", "fix or remove hysteresis"),
     Check(hysteresis_below_quorum),
@@ -482,6 +534,8 @@ SERVICE = (
     Check(ops_only_with_udp),
     Field("virtualhost", _host_name, "must be a host name", "set virtualhost: www.example.com"),
     Nested("backends", _backends),
+    Check(backend_ports_are_forwarded),
+    Check(port_zero_check_has_connect_port),
     Check(endpoint_is_unique),
 )
 SERVICES = Declaration(

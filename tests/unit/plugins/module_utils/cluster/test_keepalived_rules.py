@@ -83,3 +83,56 @@ def test_hysteresis_below_quorum():
     _unused, _unused2, problems = normalise([VI], [dict(WEB, hysteresis=1)])
     assert texts(problems) == ["lvs_services[0] (web).hysteresis: 1 is not below quorum 1; keepalived's config test refuses it. "
                                "Fix: set hysteresis to at most 0 (quorum - 1) or raise quorum"]
+
+
+# --- ports DR and TUN cannot map ----------------------------------------------------------
+
+def service_problems(**keys):
+    _unused, _unused2, problems = normalise([VI], [dict(WEB, **keys)])
+    return texts(problems)
+
+
+FW = {"name": "fw", "vrrp_instance": "VI_1", "vip": "203.0.113.11", "fwmark": 7, "persistence_timeout": 600}
+
+
+# keepalived 2.2.7, lb_kind DR (and TUN), virtual_server ... 80, real_server ... 8080: rc 5,
+# "WARNING - virtual server [203.0.113.10]:tcp:80 and real server [192.0.2.21]:tcp:8080 ports don't match - resetting";
+# with lb_kind NAT it is accepted (rc 0).
+@pytest.mark.parametrize("method", ["dr", "tun"])
+def test_dr_tun_backend_port_must_be_the_vips(method):
+    out = service_problems(method=method, backends=[{"group": "pool_blue"}, {"group": "pool_green", "port": 8080}])
+    assert out == ["lvs_services[0] (web).backends[1].port: 8080: %s forwards to the VIP's port 80 (only NAT maps ports); "
+                   "keepalived's config test refuses it. Fix: set port: 80 (the VIP's), or use method: nat to map ports" % method.upper()]
+    assert service_problems(method="nat", backends=[{"group": "pool_blue", "port": 8080}]) == []
+
+
+# keepalived 2.2.7, DR, sorry_server 192.0.2.50 8080 on a port-80 service: rc 5,
+# "WARNING - virtual server [203.0.113.10]:tcp:80 and sorry server ports don't match - resetting".
+def test_dr_sorry_server_port_must_be_the_vips():
+    assert service_problems(sorry_server="192.0.2.50 8080") == [
+        "lvs_services[0] (web).sorry_server: port 8080: DR forwards to the VIP's port 80 (only NAT maps ports); "
+        "keepalived's config test refuses it. Fix: set port: 80 (the VIP's), or use method: nat to map ports"]
+    assert service_problems(sorry_server="192.0.2.50") == []
+
+
+# keepalived 2.2.7, virtual_server fwmark 7, lb_kind DR, real_server 192.0.2.21 80: rc 5,
+# "WARNING - fwmark virtual server FWM 7, real server [192.0.2.21]:none:80 has port specified - clearing";
+# port 0 is accepted (rc 0), and so is port 80 with lb_kind NAT.
+def test_dr_fwmark_backend_port_must_be_0():
+    _unused, _unused2, problems = normalise([VI], [dict(FW, backends=[{"group": "pool_blue", "port": 80}])])
+    assert texts(problems) == [
+        "lvs_services[0] (fw).backends[0].port: 80: a DR fwmark service forwards packets with their own destination port; "
+        "keepalived's config test refuses a port. "
+        "Fix: set port: 0 (the packets keep their own port; give health_check a connect_port), or use method: nat"]
+
+
+# keepalived 2.2.7 accepts real_server ... 0 with a TCP_CHECK without connect_port (rc 0), but the check then
+# connects to port 0 and never succeeds: wrong at run time, so refused.
+@pytest.mark.parametrize("check", [{"type": "TCP_CHECK"}, {"type": "HTTP_GET"}, {"type": "SSL_GET"}])
+def test_port_0_needs_connect_port(check):
+    out = service_problems(port=0, persistence_timeout=300, health_check=check)
+    assert out == ["lvs_services[0] (web).health_check.connect_port: is needed: the real servers of pool_blue are on port 0, and %s "
+                   "would connect to port 0 and always fail. Fix: set health_check.connect_port to the port the real servers answer on "
+                   "(e.g. 80)" % check["type"]]
+    assert service_problems(port=0, persistence_timeout=300, health_check=dict(check, connect_port=80)) == []
+    assert service_problems(port=0, persistence_timeout=300, health_check={"type": "MISC_CHECK", "misc_path": "/bin/true"}) == []
