@@ -170,8 +170,35 @@ def unicast_peers_have_addresses(cluster, inst, ivar, members, problems):
                                     member["host"]))
 
 
+def _instance_family(cluster, inst):
+    """The address family of an instance's VIPs (its first service's), or None without services."""
+    for svc in cluster.services:
+        if svc["vrrp_instance"] == inst["name"] and svc["vip"] is not None:
+            return svc["family"]
+    return None
+
+
+def _family_of(ip):
+    return "ipv6" if ip.version == 6 else "ipv4"
+
+
+def unicast_peers_of_the_vip_family(cluster, inst, ivar, members, problems):
+    """keepalived's unicast peers and source are of the instance's family (its VIPs')."""
+    family = _instance_family(cluster, inst)
+    if not inst["unicast_peers"] or family is None:
+        return
+    for member in members:
+        address = director_address(cluster.hostvars, member["host"], inst["interface"])
+        if address is not None and _family_of(parse_ip(address)) != family:
+            problems.append(Problem("director_vrrp_address", "unicast VRRP of %s uses %s, not an %s address like the instance's VIPs; "
+                                    "keepalived's config test refuses a peer of the other family"
+                                    % (inst["name"], address, "IPv6" if family == "ipv6" else "IPv4"),
+                                    "set director_vrrp_address to the director's %s address on %s (the address from facts is IPv4 only)"
+                                    % ("IPv6" if family == "ipv6" else "IPv4", inst["interface"]), member["host"]))
+
+
 # Checks of one instance's directors, in this order for each instance.
-DIRECTOR_CHECKS = (priorities_valid_and_distinct, exactly_one_master, unicast_peers_have_addresses)
+DIRECTOR_CHECKS = (priorities_valid_and_distinct, exactly_one_master, unicast_peers_have_addresses, unicast_peers_of_the_vip_family)
 
 
 def vrrp_directors(cluster, problems, notes):
@@ -222,6 +249,33 @@ def vips_and_gateways_are_free(cluster, problems, notes):
         for host, var in addresses.get(address, []):
             problems.append(Problem("lvs_vrrp_instances (%s).nat_gateway" % name, "%s is also the address of host %s (%s)" % (address, host, var),
                                     "use a free address of the inside network as the floating gateway", host))
+
+
+def one_family_per_instance(cluster, problems, notes):
+    """A VRRP instance carries addresses of one family: its VIPs and its nat_gateway.
+
+    keepalived's config test refuses the others (rc 5: "(VI_1): address family must match VRRP
+    instance [2001:db8::10/128] - ignoring").
+    """
+    for inst in cluster.instances:
+        family = _instance_family(cluster, inst)
+        if family is None:
+            continue
+        first = [s["name"] for s in cluster.services if s["vrrp_instance"] == inst["name"] and s["vip"] is not None][0]
+        other = "IPv4" if family == "ipv6" else "IPv6"
+        for svc in cluster.services:
+            if svc["vrrp_instance"] == inst["name"] and svc["vip"] is not None and svc["family"] != family:
+                problems.append(Problem("lvs_services (%s).vrrp_instance" % svc["name"],
+                                        "%s VIP %s in instance %s, which carries the %s VIPs of %s; one VRRP instance carries one "
+                                        "address family (keepalived's config test refuses the other)"
+                                        % (other, svc["vip"], inst["name"], "IPv6" if family == "ipv6" else "IPv4", first),
+                                        "use one VRRP instance per address family: declare an %s instance for %s" % (other, svc["name"])))
+        gw = inst["nat_gateway"]
+        if gw and _family_of(parse_ip(gw["address"])) != family:
+            problems.append(Problem("lvs_vrrp_instances (%s).nat_gateway" % inst["name"],
+                                    "%s is %s but the instance's VIPs are %s; keepalived's config test refuses it in the same instance"
+                                    % (gw["address"], other, "IPv6" if family == "ipv6" else "IPv4"),
+                                    "give the instance a nat_gateway of its VIPs' family (NAT real servers route through it)"))
 
 
 def host_weights_in_range(cluster, problems, notes):
@@ -400,6 +454,7 @@ CHECKS = (
     vrrp_directors,
     virtual_router_id_unique_per_segment,
     vips_and_gateways_are_free,
+    one_family_per_instance,
     host_weights_in_range,
     backends_reachable,
     quorum_within_active_weight,

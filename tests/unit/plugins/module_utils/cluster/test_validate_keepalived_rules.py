@@ -45,3 +45,47 @@ def test_quorum_above_total_weight_without_drain():
     assert quorum_problems(problems) == [
         "lvs_services (web).quorum: 5 is above the total weight 4 of the real servers of web; "
         "keepalived's config test refuses a quorum above the total weight. Fix: lower quorum to at most 4 or add real servers"]
+
+
+# --- one address family per VRRP instance -------------------------------------------------
+
+V6 = {"name": "web6", "vrrp_instance": "VI_1", "vip": "2001:db8::10", "port": 80, "method": "tun", "backends": [{"group": "pool_blue"}]}
+VI6 = [{"name": "VI_6", "group": "directors", "interface": "eth0", "virtual_router_id": 52, "vrrp_version": 3, "unicast_peers": True}]
+
+
+def family_problems(problems):
+    return [p for p in problems if "family" in p or "IPv6" in p or "IPv4" in p]
+
+
+# keepalived 2.2.7, virtual_ipaddress {203.0.113.10/32 dev eth0; 2001:db8::10/128 dev eth0}: rc 5,
+# "(VI_1): address family must match VRRP instance [2001:db8::10/128] - ignoring" (and the same the other way round).
+def test_ipv4_and_ipv6_vips_in_one_instance_refused():
+    problems, _unused = run(services=SERVICES + [V6])
+    assert family_problems(problems) == [
+        "lvs_services (web6).vrrp_instance: IPv6 VIP 2001:db8::10 in instance VI_1, which carries the IPv4 VIPs of web; one VRRP "
+        "instance carries one address family (keepalived's config test refuses the other). "
+        "Fix: use one VRRP instance per address family: declare an IPv6 instance for web6"]
+
+
+# keepalived 2.2.7, IPv6 VIP with unicast_src_ip 192.0.2.11 / unicast_peer 192.0.2.12: rc 5,
+# "(VI_1): address family must match VRRP instance [2001:db8::10/128] - ignoring", "No VIP specified";
+# with unicast_src_ip 2001:db8::11 / unicast_peer 2001:db8::12 it is accepted (rc 0).
+def test_ipv6_unicast_peers_need_ipv6_director_addresses():
+    problems, _unused = run(instances=VI6, services=[dict(V6, vrrp_instance="VI_6")])
+    assert family_problems(problems) == [
+        "director_vrrp_address (host %s): unicast VRRP of VI_6 uses %s, not an IPv6 address like the instance's VIPs; keepalived's "
+        "config test refuses a peer of the other family. Fix: set director_vrrp_address to the director's IPv6 address on eth0 "
+        "(the address from facts is IPv4 only)" % (host, address) for host, address in (("dir1", "192.0.2.11"), ("dir2", "192.0.2.12"))]
+    problems, _unused = run(instances=VI6, services=[dict(V6, vrrp_instance="VI_6")],
+                            dir1={"director_vrrp_address": "2001:db8::11"}, dir2={"director_vrrp_address": "2001:db8::12"})
+    assert problems == []
+
+
+# keepalived 2.2.7, virtual_ipaddress {2001:db8::10/128 dev eth0; 198.51.100.1/24 dev eth0}: rc 5,
+# "(VI_1): address family must match VRRP instance [198.51.100.1/24] - ignoring".
+def test_ipv6_instance_with_ipv4_nat_gateway_refused():
+    inst = [dict(VI6[0], unicast_peers=False, nat_gateway="198.51.100.1/24", nat_interface="eth1")]
+    problems, _unused = run(instances=inst, services=[dict(V6, vrrp_instance="VI_6")])
+    assert family_problems(problems) == [
+        "lvs_vrrp_instances (VI_6).nat_gateway: 198.51.100.1 is IPv4 but the instance's VIPs are IPv6; keepalived's config test "
+        "refuses it in the same instance. Fix: give the instance a nat_gateway of its VIPs' family (NAT real servers route through it)"]
