@@ -251,6 +251,20 @@ def vips_and_gateways_are_free(cluster, problems, notes):
                                     "use a free address of the inside network as the floating gateway", host))
 
 
+def every_instance_carries_an_address(cluster, problems, notes):
+    """An instance no service names (and without nat_gateway) would render an empty virtual_ipaddress.
+
+    keepalived's config test refuses it (rc 5: "(VI_1) No VIP specified; at least one is sensible").
+    """
+    used = {svc["vrrp_instance"] for svc in cluster.services}
+    for inst in cluster.instances:
+        if inst["name"] not in used and not inst["nat_gateway"]:
+            problems.append(Problem("lvs_vrrp_instances (%s)" % inst["name"],
+                                    "no service names it (lvs_services[].vrrp_instance) and it has no nat_gateway: its virtual_ipaddress "
+                                    "would be empty, which keepalived's config test refuses",
+                                    "remove the instance, or set vrrp_instance: %s on the services it should carry" % inst["name"]))
+
+
 def one_family_per_instance(cluster, problems, notes):
     """A VRRP instance carries addresses of one family: its VIPs and its nat_gateway.
 
@@ -454,6 +468,7 @@ CHECKS = (
     vrrp_directors,
     virtual_router_id_unique_per_segment,
     vips_and_gateways_are_free,
+    every_instance_carries_an_address,
     one_family_per_instance,
     host_weights_in_range,
     backends_reachable,

@@ -1,7 +1,7 @@
 """Cross-host rules where keepalived 2.2.7 is the judge (issue 10, item 2); see test_keepalived_rules.py."""
 from __future__ import annotations
 
-from ansible_collections.lvs.cluster.tests.unit.plugins.module_utils.cluster.test_validate import SERVICES, run
+from ansible_collections.lvs.cluster.tests.unit.plugins.module_utils.cluster.test_validate import INSTANCES, SERVICES, run
 
 
 def service(**keys):
@@ -89,3 +89,18 @@ def test_ipv6_instance_with_ipv4_nat_gateway_refused():
     assert family_problems(problems) == [
         "lvs_vrrp_instances (VI_6).nat_gateway: 198.51.100.1 is IPv4 but the instance's VIPs are IPv6; keepalived's config test "
         "refuses it in the same instance. Fix: give the instance a nat_gateway of its VIPs' family (NAT real servers route through it)"]
+
+
+# --- an instance that carries nothing -----------------------------------------------------
+
+# keepalived 2.2.7, vrrp_instance with an empty virtual_ipaddress {} (or none): rc 5,
+# "(VI_1) No VIP specified; at least one is sensible".
+def test_instance_no_service_uses_refused():
+    spare = {"name": "VI_2", "group": "directors", "interface": "eth0", "virtual_router_id": 52}
+    problems, _unused = run(instances=INSTANCES + [spare])
+    assert problems == [
+        "lvs_vrrp_instances (VI_2): no service names it (lvs_services[].vrrp_instance) and it has no nat_gateway: its "
+        "virtual_ipaddress would be empty, which keepalived's config test refuses. "
+        "Fix: remove the instance, or set vrrp_instance: VI_2 on the services it should carry"]
+    problems, _unused = run(instances=INSTANCES + [dict(spare, nat_gateway="198.51.100.1/24", nat_interface="eth1")])
+    assert problems == []
