@@ -130,6 +130,38 @@ def track_interfaces_not_own(inst, item, var, problems, context):
         inst["track_interfaces"] = [i for i in inst["track_interfaces"] if i != inst["interface"]]
 
 
+NOTIFY_KEYS = ("notify_master", "notify_backup", "notify_fault", "notify_stop", "notify")
+QUORUM_SCRIPT_KEYS = ("quorum_up", "quorum_down")
+UNQUOTABLE = ('"', "\n", "\r")
+# The fix, shared with validate.py's check of director_vrrp_scripts.
+QUOTE_FIX = "remove the double quote or line break (put arguments that need quoting in a wrapper script)"
+
+
+def unquotable(value):
+    """What in ``value`` cannot stand inside the template's double quotes (q() in keepalived.conf.j2), or None."""
+    if isinstance(value, str):
+        for char in UNQUOTABLE:
+            if char in value:
+                return "a double quote" if char == '"' else "a line break"
+    return None
+
+
+def _quote_problems(entity, keys, var, problems):
+    for key in keys:
+        what = unquotable(entity.get(key))
+        if what:
+            problems.append(Problem("%s.%s" % (var, key), "contains %s; the director writes it inside double quotes, and keepalived's config "
+                                    "test refuses the line (unterminated quote)" % what, QUOTE_FIX))
+
+
+def notify_scripts_fit_in_quotes(inst, item, var, problems, context):
+    _quote_problems(inst, NOTIFY_KEYS, var, problems)
+
+
+def quorum_scripts_fit_in_quotes(svc, item, var, problems, context):
+    _quote_problems(svc, QUORUM_SCRIPT_KEYS, var, problems)
+
+
 def _vrrp_version(raw, inst):
     number = as_int(raw)
     return number in (2, 3), number
@@ -205,6 +237,7 @@ VRRP_INSTANCE = (
     _script("notify_fault", "/usr/local/sbin/vrrp-notify.sh"),
     _script("notify_stop", "/usr/local/sbin/vrrp-notify.sh"),
     _script("notify", "/usr/local/sbin/vrrp-notify.sh"),
+    Check(notify_scripts_fit_in_quotes),
 )
 VRRP_INSTANCES = Declaration(
     "lvs_vrrp_instances", VRRP_INSTANCE, "VRRP instance", "write each instance as {name: VI_1, group: directors, ...}",
@@ -220,7 +253,7 @@ def _positive_number(raw, check):
 
 
 def _single_line(raw, check):
-    return isinstance(raw, str) and bool(raw) and '"' not in raw and "\n" not in raw, raw
+    return isinstance(raw, str) and bool(raw) and unquotable(raw) is None, raw
 
 
 # Option kinds: reader, message, fix.
@@ -527,6 +560,7 @@ SERVICE = (
     Check(hysteresis_below_quorum),
     Field("quorum_up", script_path, "must be an absolute path to a script, got %(got)r", "write e.g. %(key)s: /usr/local/sbin/quorum.sh"),
     Field("quorum_down", script_path, "must be an absolute path to a script, got %(got)r", "write e.g. %(key)s: /usr/local/sbin/quorum.sh"),
+    Check(quorum_scripts_fit_in_quotes),
     _flag("inhibit_on_failure"),
     _flag("ops"),
     _flag("alpha"),

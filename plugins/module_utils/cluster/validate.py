@@ -25,10 +25,12 @@ from ansible_collections.lvs.cluster.plugins.module_utils.cluster.model import (
     PRIORITY_MIN,
     WEIGHT_MAX,
     WEIGHT_MIN,
+    QUOTE_FIX,
     Problem,
     as_int,
     normalise,
     parse_ip,
+    unquotable,
 )
 
 DECLARATION_VARS = ("lvs_vrrp_instances", "lvs_services")
@@ -212,6 +214,21 @@ def vrrp_directors(cluster, problems, notes):
             continue
         for check in DIRECTOR_CHECKS:
             check(cluster, inst, ivar, members, problems)
+
+
+def vrrp_scripts_fit_in_quotes(cluster, problems, notes):
+    """director_vrrp_scripts[].script is written inside double quotes (q() in keepalived.conf.j2)."""
+    directors = set()
+    for inst in cluster.instances:
+        directors.update(cluster.groups.get(inst["group"] or "", []) or [])
+    for host in sorted(directors):
+        scripts = _get(cluster.hostvars, host, "director_vrrp_scripts")
+        for index, script in enumerate(scripts if isinstance(scripts, list) else []):
+            what = unquotable(script.get("script")) if isinstance(script, dict) else None
+            if what:
+                problems.append(Problem("director_vrrp_scripts[%d].script" % index,
+                                        "contains %s; the director writes it inside double quotes, and keepalived's config test refuses "
+                                        "the line (unterminated quote)" % what, QUOTE_FIX, host))
 
 
 def virtual_router_id_unique_per_segment(cluster, problems, notes):
@@ -466,6 +483,7 @@ def backends_reachable(cluster, problems, notes):
 CHECKS = (
     same_declaration_everywhere,
     vrrp_directors,
+    vrrp_scripts_fit_in_quotes,
     virtual_router_id_unique_per_segment,
     vips_and_gateways_are_free,
     every_instance_carries_an_address,

@@ -136,3 +136,36 @@ def test_port_0_needs_connect_port(check):
                    "(e.g. 80)" % check["type"]]
     assert service_problems(port=0, persistence_timeout=300, health_check=dict(check, connect_port=80)) == []
     assert service_problems(port=0, persistence_timeout=300, health_check={"type": "MISC_CHECK", "misc_path": "/bin/true"}) == []
+
+
+# --- strings the template writes inside double quotes -------------------------------------
+
+QUOTE_MESSAGE = ("contains %s; the director writes it inside double quotes, and keepalived's config test refuses the line "
+                 "(unterminated quote). Fix: remove the double quote or line break (put arguments that need quoting in a wrapper script)")
+
+
+# keepalived 2.2.7, notify_master "/tmp/rules/bin/n.sh a"b" (enable_script_security, script_user root): rc 5,
+# "Unterminated quote 'notify_master "/tmp/rules/bin/n.sh a"b"'"; with a line break inside the quotes: rc 5,
+# "String 'notify_master "/tmp/rules/bin/n.sh': missing terminating "". Without either, rc 0.
+@pytest.mark.parametrize("key", ["notify_master", "notify_backup", "notify_fault", "notify_stop", "notify"])
+def test_notify_script_with_quote_or_line_break_refused(key):
+    assert instance_problems(**{key: "/usr/local/sbin/notify.sh --role master"}) == []
+    assert instance_problems(**{key: '/usr/local/sbin/notify.sh "a b"'}) == [
+        "lvs_vrrp_instances[0] (VI_1).%s: %s" % (key, QUOTE_MESSAGE % "a double quote")]
+    assert instance_problems(**{key: "/usr/local/sbin/notify.sh\n    nopreempt"}) == [
+        "lvs_vrrp_instances[0] (VI_1).%s: %s" % (key, QUOTE_MESSAGE % "a line break")]
+
+
+@pytest.mark.parametrize("key", ["quorum_up", "quorum_down"])
+def test_quorum_script_with_quote_or_line_break_refused(key):
+    assert service_problems(**{key: "/usr/local/sbin/quorum.sh up"}) == []
+    assert service_problems(**{key: '/usr/local/sbin/quorum.sh "up"'}) == [
+        "lvs_services[0] (web).%s: %s" % (key, QUOTE_MESSAGE % "a double quote")]
+    assert service_problems(**{key: "/usr/local/sbin/quorum.sh\rup"}) == [
+        "lvs_services[0] (web).%s: %s" % (key, QUOTE_MESSAGE % "a line break")]
+
+
+def test_misc_path_with_carriage_return_refused():
+    out = service_problems(health_check={"type": "MISC_CHECK", "misc_path": "/bin/check\r"})
+    assert out[0] == ("lvs_services[0] (web).health_check.misc_path: must be a non-empty single-line string without double quotes. "
+                      "Fix: fix the value")

@@ -104,3 +104,16 @@ def test_instance_no_service_uses_refused():
         "Fix: remove the instance, or set vrrp_instance: VI_2 on the services it should carry"]
     problems, _unused = run(instances=INSTANCES + [dict(spare, nat_gateway="198.51.100.1/24", nat_interface="eth1")])
     assert problems == []
+
+
+# --- director_vrrp_scripts[].script inside double quotes ------------------------------------
+
+# keepalived 2.2.7 refuses an unbalanced quote in a quoted script line (rc 5, "Unterminated quote"); see
+# test_keepalived_rules.test_notify_script_with_quote_or_line_break_refused.
+def test_vrrp_script_with_quote_refused_on_the_host():
+    scripts = [{"name": "chk_ok", "script": "/usr/bin/pgrep haproxy"}, {"name": "chk", "script": '/bin/sh -c "pgrep haproxy"'}]
+    problems, _unused = run(dir2={"director_vrrp_scripts": scripts})
+    assert problems == [
+        "director_vrrp_scripts[1].script (host dir2): contains a double quote; the director writes it inside double quotes, and "
+        "keepalived's config test refuses the line (unterminated quote). "
+        "Fix: remove the double quote or line break (put arguments that need quoting in a wrapper script)"]
