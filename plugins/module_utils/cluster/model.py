@@ -392,9 +392,19 @@ def ops_only_with_udp(svc, item, var, problems, context):
 
 
 def endpoint_is_unique(svc, item, var, problems, context):
-    """No two services on the same protocol, VIP and port (or fwmark)."""
+    """No two services on the same protocol, VIP and port, nor two fwmark services on one family and mark."""
     endpoints = context["endpoints"]
-    key = (svc["vip"], svc["protocol"], svc["fwmark"] if svc["protocol"] == "fwmark" else svc["port"])
+    if svc["protocol"] == "fwmark":
+        # IPVS identifies a fwmark service by family and mark alone: the VIP is only keepalived's.
+        key = (svc["family"], "fwmark", svc["fwmark"])
+        if svc["vip"] is not None and svc["fwmark"] is not None and key in endpoints:
+            problems.append(Problem("%s.fwmark" % var, "%s (%s) is also the mark of service %s; IPVS identifies a fwmark service by "
+                                    "family and mark only (the VIP does not count), so the second would fail to be added"
+                                    % (svc["fwmark"], "IPv6" if svc["family"] == "ipv6" else "IPv4", endpoints[key]),
+                                    "give each fwmark service of a family its own mark (and mark its packets so), or merge the two services"))
+        endpoints.setdefault(key, svc["name"])
+        return
+    key = (svc["vip"], svc["protocol"], svc["port"])
     if svc["vip"] is not None and key in endpoints:
         problems.append(Problem("%s.vip" % var, "%s %s %s is also declared by service %s" % (key[1], key[0], key[2], endpoints[key]),
                                 "merge the two services or change vip/port/protocol"))

@@ -169,3 +169,23 @@ def test_misc_path_with_carriage_return_refused():
     out = service_problems(health_check={"type": "MISC_CHECK", "misc_path": "/bin/check\r"})
     assert out[0] == ("lvs_services[0] (web).health_check.misc_path: must be a non-empty single-line string without double quotes. "
                       "Fix: fix the value")
+
+
+# --- fwmark identity ----------------------------------------------------------------------
+
+# keepalived 2.2.7's config test accepts two "virtual_server fwmark 7" blocks (rc 0), but IPVS identifies a fwmark
+# service by address family and mark only (the kernel's __ip_vs_svc_fwm_find(ipvs, af, fwmark)), so adding the
+# second fails with EEXIST at run time. An IPv4 and an IPv6 service may share a mark (rc 0, and distinct in IPVS).
+def test_two_fwmark_services_with_one_mark_and_family_refused():
+    backends = [{"group": "pool_blue", "port": 0}]
+    check = {"connect_port": 80}
+    fw1 = dict(FW, health_check=check, backends=backends)
+    fw2 = dict(FW, name="fw2", vip="203.0.113.12", health_check=check, backends=backends)
+    fw6 = dict(FW, name="fw6", vip="2001:db8::12", health_check=check, backends=backends)
+    _unused, _unused2, problems = normalise([VI], [fw1, fw6])
+    assert problems == []
+    _unused, _unused2, problems = normalise([VI], [fw1, fw6, fw2])
+    assert texts(problems) == [
+        "lvs_services[2] (fw2).fwmark: 7 (IPv4) is also the mark of service fw; IPVS identifies a fwmark service by family and mark "
+        "only (the VIP does not count), so the second would fail to be added. "
+        "Fix: give each fwmark service of a family its own mark (and mark its packets so), or merge the two services"]
