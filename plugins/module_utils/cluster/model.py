@@ -373,6 +373,17 @@ def port_zero_needs_persistence(svc, item, var, problems, context):
         problems.append(Problem("%s.port" % var, "port 0 (all ports) needs persistence", "set persistence_timeout or a real port"))
 
 
+def persistence_netmask_is_a_netmask(svc, item, var, problems, context):
+    """0.0.0.255 reads as a host mask (Python takes it for /24), but IPVS ANDs the client address with it as written."""
+    mask = svc["persistence_netmask"]
+    if svc["family"] != "ipv6" and isinstance(mask, str):
+        netmask = str(ipaddress.IPv4Network("0.0.0.0/%s" % mask.strip()).netmask)
+        if netmask != mask.strip():
+            problems.append(Problem("%s.persistence_netmask" % var, "%s is a host mask, not a netmask: IPVS masks the client address with "
+                                    "it as written, grouping clients by their last bits instead of their network" % mask,
+                                    "write the netmask %s" % netmask))
+
+
 def persistence_netmask_needs_timeout(svc, item, var, problems, context):
     if svc["persistence_netmask"] is not None and svc["persistence_timeout"] is None:
         problems.append(Problem("%s.persistence_netmask" % var, "has no effect without persistence_timeout", "set persistence_timeout"))
@@ -557,6 +568,7 @@ SERVICE = (
     Check(port_zero_needs_persistence),
     Field("persistence_netmask", _persistence_netmask, "must be a dotted netmask (IPv4) or a prefix length 1-128 (IPv6), got %(got)r",
           "set e.g. persistence_netmask: 255.255.255.0", source="persistence_granularity"),
+    Check(persistence_netmask_is_a_netmask),
     Check(persistence_netmask_needs_timeout),
     Nested("health_check", _health_check),
     # The default is always computed: health_check.delay_loop moves up to the service, and is

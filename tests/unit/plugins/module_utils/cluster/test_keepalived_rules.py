@@ -189,3 +189,18 @@ def test_two_fwmark_services_with_one_mark_and_family_refused():
         "lvs_services[2] (fw2).fwmark: 7 (IPv4) is also the mark of service fw; IPVS identifies a fwmark service by family and mark "
         "only (the VIP does not count), so the second would fail to be added. "
         "Fix: give each fwmark service of a family its own mark (and mark its packets so), or merge the two services"]
+
+
+# --- persistence_netmask ------------------------------------------------------------------
+
+# keepalived 2.2.7 accepts persistence_granularity 0.0.0.255 (rc 0) and passes it to IPVS, which ANDs the client
+# address with it: clients would share persistence by their last octet. Python's ipaddress reads "0.0.0.0/0.0.0.255"
+# as /24 (a host mask), so the reader alone let it through. A non-contiguous mask (255.0.255.0) was already refused.
+def test_persistence_netmask_host_mask_refused():
+    assert service_problems(persistence_timeout=300, persistence_netmask="255.255.255.0") == []
+    assert service_problems(persistence_timeout=300, persistence_netmask="0.0.0.255") == [
+        "lvs_services[0] (web).persistence_netmask: 0.0.0.255 is a host mask, not a netmask: IPVS masks the client address with it "
+        "as written, grouping clients by their last bits instead of their network. Fix: write the netmask 255.255.255.0"]
+    assert service_problems(persistence_timeout=300, persistence_netmask="255.0.255.0") == [
+        "lvs_services[0] (web).persistence_netmask: must be a dotted netmask (IPv4) or a prefix length 1-128 (IPv6), got '255.0.255.0'. "
+        "Fix: set e.g. persistence_netmask: 255.255.255.0"]
