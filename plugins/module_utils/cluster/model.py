@@ -110,13 +110,27 @@ def advert_int_fits_version(inst, item, var, problems, context):
 
 
 def auth_pass_fits_version(inst, item, var, problems, context):
-    """VRRP PASS carries 8 bytes, and only in VRRPv2."""
+    """VRRP PASS carries 8 bytes, and only in VRRPv2; lvs-auth.conf.j2 writes it unquoted.
+
+    keepalived counts bytes (UTF-8), and ends an unquoted word at whitespace, '#' or '!' (both
+    start a comment): ``auth_pass ab cd`` gives the password ``ab``, silently.
+    """
     auth = inst["auth_pass"]
     if auth is None:
         return
-    if len(auth) > AUTH_PASS_MAX:
-        problems.append(Problem("%s.auth_pass" % var, "is %d characters; keepalived uses only the first %d (VRRP PASS carries 8 bytes)"
-                                % (len(auth), AUTH_PASS_MAX), "use a password of at most 8 characters"))
+    size = len(auth.encode("utf-8"))
+    if size > AUTH_PASS_MAX:
+        if size == len(auth):
+            length, fix = "%d characters" % size, "use a password of at most 8 characters"
+        else:
+            length, fix = "%d bytes in UTF-8 (%d characters)" % (size, len(auth)), "use a password of at most 8 bytes (8 ASCII characters)"
+        problems.append(Problem("%s.auth_pass" % var, "is %s; keepalived uses only the first %d (VRRP PASS carries 8 bytes)"
+                                % (length, AUTH_PASS_MAX), fix))
+    if any(c.isspace() or c in "#!" for c in auth):
+        problems.append(Problem("%s.auth_pass" % var, "contains whitespace, '#' or '!': the director writes auth_pass unquoted "
+                                "(lvs-auth.conf), and keepalived ends the password there (whitespace ends a word, '#' and '!' start a "
+                                "comment), so the directors would use a shorter password than declared",
+                                "use a password without whitespace, '#' or '!'"))
     if inst["vrrp_version"] == 3:
         problems.append(Problem("%s.auth_pass" % var, "VRRPv3 has no authentication (RFC 5798); keepalived ignores it",
                                 "remove auth_pass or set vrrp_version: 2"))

@@ -204,3 +204,23 @@ def test_persistence_netmask_host_mask_refused():
     assert service_problems(persistence_timeout=300, persistence_netmask="255.0.255.0") == [
         "lvs_services[0] (web).persistence_netmask: must be a dotted netmask (IPv4) or a prefix length 1-128 (IPv6), got '255.0.255.0'. "
         "Fix: set e.g. persistence_netmask: 255.255.255.0"]
+
+
+# --- auth_pass ----------------------------------------------------------------------------
+
+# keepalived 2.2.7, auth_pass pässwört (8 characters, 10 bytes in UTF-8): rc 5, "Truncating auth_pass to 8 characters".
+def test_auth_pass_counted_in_utf8_bytes():
+    assert instance_problems(auth_pass="abcdefgh") == []
+    assert instance_problems(auth_pass="p\u00e4ssw\u00f6rt") == [
+        "lvs_vrrp_instances[0] (VI_1).auth_pass: is 10 bytes in UTF-8 (8 characters); keepalived uses only the first 8 "
+        "(VRRP PASS carries 8 bytes). Fix: use a password of at most 8 bytes (8 ASCII characters)"]
+
+
+# lvs-auth.conf.j2 writes "auth_pass {{ item.auth_pass }}" unquoted. keepalived 2.2.7 accepts "auth_pass ab cd",
+# "auth_pass ab#cd" and "auth_pass ab!cd" (rc 0), and its --dump-conf shows "Password = ab" for each of them.
+@pytest.mark.parametrize("password", ["ab cd", "ab#cd", "ab!cd", "ab\tcd"])
+def test_auth_pass_with_unquoted_word_breaks_refused(password):
+    assert instance_problems(auth_pass=password) == [
+        "lvs_vrrp_instances[0] (VI_1).auth_pass: contains whitespace, '#' or '!': the director writes auth_pass unquoted "
+        "(lvs-auth.conf), and keepalived ends the password there (whitespace ends a word, '#' and '!' start a comment), so the "
+        "directors would use a shorter password than declared. Fix: use a password without whitespace, '#' or '!'"]
