@@ -16,12 +16,17 @@ description:
     the inventory (C(hostvars), C(groups)) on the controller, and reports every problem at once, each naming the
     variable, the host and the fix.
   - "It checks: the declaration itself (required keys, types, ranges, unknown schedulers, methods and health check
-    types, VRRPv2 C(auth_pass) longer than 8 characters, fractional C(advert_int) without VRRPv3, duplicate names and
+    types, VRRPv2 C(auth_pass) longer than 8 bytes, fractional C(advert_int) without VRRPv3, duplicate names and
     endpoints); that every host sees the same declaration; exactly one MASTER and distinct priorities per VRRP
     instance; C(virtual_router_id) unique per segment; a VIP or NAT gateway that is also a host address; backend groups
     that are missing or empty; real servers without an address or listed twice; per-host weights out of range or naming
     unknown services; DR real servers that are not on the directors' segment (needs the directors' network facts);
-    NAT services whose real servers have no route back through the instance's C(nat_gateway)."
+    NAT services whose real servers have no route back through the instance's C(nat_gateway); and what keepalived
+    2.2.7 refuses or gets wrong at run time (VRRPv3 C(advert_int) above 40.95 s, C(preempt_delay) above 1000,
+    C(garp_master_repeat) 0, C(hysteresis) not below C(quorum), drains that take a service below its C(quorum), DR/TUN
+    ports that differ from the VIP's, port-0 checks without C(connect_port), mixed address families in one instance,
+    instances that carry no address, double quotes or line breaks in quoted strings, fwmark services sharing a mark and
+    family, host-mask C(persistence_netmask), C(auth_pass) over 8 bytes or with whitespace, C(#) or C(!))."
   - Runs entirely on the controller; it never connects to a host. Use it with C(run_once) in a play over all hosts.
 author: lvs.cluster maintainers (@lvs-cluster)
 options:

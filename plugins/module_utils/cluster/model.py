@@ -25,6 +25,7 @@ tests all go through here.
 """
 from __future__ import annotations
 
+import decimal
 import ipaddress
 import re
 
@@ -76,6 +77,8 @@ CHECK_TYPES = ("TCP_CHECK", "HTTP_GET", "SSL_GET", "MISC_CHECK")
 NAME_RE = re.compile(r"^[A-Za-z0-9_]+$")
 SERVICE_NAME_RE = re.compile(r"^[A-Za-z0-9_.-]+$")
 AUTH_PASS_MAX = 8
+PREEMPT_DELAY_MAX = 1000  # keepalived 2.2.7: "Preempt_delay not valid! must be between 0-1000"
+ADVERT_INT_V3_MAX = 40.95  # VRRPv3: 12-bit Max Adver Int in centiseconds (RFC 5798 5.2.7)
 WEIGHT_MIN, WEIGHT_MAX = 0, MAX_WEIGHT
 PORT_MIN, PORT_MAX = 0, MAX_PORT
 PRIORITY_MIN, PRIORITY_MAX = 1, 254
@@ -86,26 +89,49 @@ ORDER_PRIORITIES = (150, 100, 90, 80, 70, 60, 50, 40, 30, 20, 10)
 # --- lvs_vrrp_instances ---------------------------------------------------------------------
 
 def advert_int_fits_version(inst, item, var, problems, context):
-    """Fractional advert_int needs VRRPv3, in hundredths of a second."""
+    """Fractional advert_int needs VRRPv3, in hundredths of a second, at most 40.95 s.
+
+    Hundredths are counted exactly (Decimal of the value as written): 0.07 * 100 is
+    7.000000000000001 in floats. VRRPv3 carries the interval in 12 bits of centiseconds.
+    """
     advert = inst["advert_int"]
+    if inst["vrrp_version"] == 3 and advert > ADVERT_INT_V3_MAX:
+        problems.append(Problem("%s.advert_int" % var, "%s s is more than VRRPv3 carries (12 bits of hundredths: at most %s s); "
+                                "keepalived's config test refuses it" % (advert, ADVERT_INT_V3_MAX),
+                                "set advert_int to at most %s with vrrp_version: 3, or use vrrp_version: 2 (whole seconds up to 255)"
+                                % ADVERT_INT_V3_MAX))
     if not isinstance(advert, float):
         return
     if inst["vrrp_version"] != 3:
         problems.append(Problem("%s.advert_int" % var, "%s is fractional, which VRRPv2 cannot carry (whole seconds only)" % advert,
                                 "set vrrp_version: 3 or use a whole number of seconds"))
-    elif round(advert * 100) != advert * 100 or advert < 0.01:
+    elif decimal.Decimal(str(advert)) % decimal.Decimal("0.01") != 0 or advert < 0.01:
         problems.append(Problem("%s.advert_int" % var, "%s is not a multiple of 0.01 s (VRRPv3 centiseconds)" % advert,
                                 "round advert_int to hundredths, at least 0.01"))
 
 
 def auth_pass_fits_version(inst, item, var, problems, context):
-    """VRRP PASS carries 8 bytes, and only in VRRPv2."""
+    """VRRP PASS carries 8 bytes, and only in VRRPv2; lvs-auth.conf.j2 writes it unquoted.
+
+    keepalived counts bytes (UTF-8), and ends an unquoted word at whitespace, '#' or '!' (both
+    start a comment): ``auth_pass ab cd`` gives the password ``ab``, silently.
+    """
     auth = inst["auth_pass"]
     if auth is None:
         return
-    if len(auth) > AUTH_PASS_MAX:
-        problems.append(Problem("%s.auth_pass" % var, "is %d characters; keepalived uses only the first %d (VRRP PASS carries 8 bytes)"
-                                % (len(auth), AUTH_PASS_MAX), "use a password of at most 8 characters"))
+    size = len(auth.encode("utf-8"))
+    if size > AUTH_PASS_MAX:
+        if size == len(auth):
+            length, fix = "%d characters" % size, "use a password of at most 8 characters"
+        else:
+            length, fix = "%d bytes in UTF-8 (%d characters)" % (size, len(auth)), "use a password of at most 8 bytes (8 ASCII characters)"
+        problems.append(Problem("%s.auth_pass" % var, "is %s; keepalived uses only the first %d (VRRP PASS carries 8 bytes)"
+                                % (length, AUTH_PASS_MAX), fix))
+    if any(c.isspace() or c in "#!" for c in auth):
+        problems.append(Problem("%s.auth_pass" % var, "contains whitespace, '#' or '!': the director writes auth_pass unquoted "
+                                "(lvs-auth.conf), and keepalived ends the password there (whitespace ends a word, '#' and '!' start a "
+                                "comment), so the directors would use a shorter password than declared",
+                                "use a password without whitespace, '#' or '!'"))
     if inst["vrrp_version"] == 3:
         problems.append(Problem("%s.auth_pass" % var, "VRRPv3 has no authentication (RFC 5798); keepalived ignores it",
                                 "remove auth_pass or set vrrp_version: 2"))
@@ -117,6 +143,38 @@ def track_interfaces_not_own(inst, item, var, problems, context):
         problems.append(Problem("%s.track_interfaces" % var, "lists %s, the instance's own interface (always tracked; keepalived's config test "
                                 "rejects it)" % inst["interface"], "remove %s from track_interfaces" % inst["interface"]))
         inst["track_interfaces"] = [i for i in inst["track_interfaces"] if i != inst["interface"]]
+
+
+NOTIFY_KEYS = ("notify_master", "notify_backup", "notify_fault", "notify_stop", "notify")
+QUORUM_SCRIPT_KEYS = ("quorum_up", "quorum_down")
+UNQUOTABLE = ('"', "\n", "\r")
+# The fix, shared with validate.py's check of director_vrrp_scripts.
+QUOTE_FIX = "remove the double quote or line break (put arguments that need quoting in a wrapper script)"
+
+
+def unquotable(value):
+    """What in ``value`` cannot stand inside the template's double quotes (q() in keepalived.conf.j2), or None."""
+    if isinstance(value, str):
+        for char in UNQUOTABLE:
+            if char in value:
+                return "a double quote" if char == '"' else "a line break"
+    return None
+
+
+def _quote_problems(entity, keys, var, problems):
+    for key in keys:
+        what = unquotable(entity.get(key))
+        if what:
+            problems.append(Problem("%s.%s" % (var, key), "contains %s; the director writes it inside double quotes, and keepalived's config "
+                                    "test refuses the line (unterminated quote)" % what, QUOTE_FIX))
+
+
+def notify_scripts_fit_in_quotes(inst, item, var, problems, context):
+    _quote_problems(inst, NOTIFY_KEYS, var, problems)
+
+
+def quorum_scripts_fit_in_quotes(svc, item, var, problems, context):
+    _quote_problems(svc, QUORUM_SCRIPT_KEYS, var, problems)
 
 
 def _vrrp_version(raw, inst):
@@ -151,8 +209,17 @@ def _script(key, example):
                  "write e.g. %(key)s: " + example)
 
 
-def _counter(key):
-    return Field(key, optional(integer(0)), "must be a non-negative integer, got %(got)r", "set a whole number or remove it", fallback=KEEP)
+def _counter(key, low=0, high=None, why=""):
+    """An optional whole number; ``why`` says where a bound keepalived enforces comes from."""
+    if high is not None:
+        message = "must be an integer %d-%d%s, got %%(got)r" % (low, high, why)
+        fix = "set a whole number %d-%d or remove it" % (low, high)
+    elif low:
+        message = "must be an integer >= %d%s, got %%(got)r" % (low, why)
+        fix = "set a whole number >= %d or remove it" % low
+    else:
+        message, fix = "must be a non-negative integer, got %(got)r", "set a whole number or remove it"
+    return Field(key, optional(integer(low, high)), message, fix, fallback=KEEP)
 
 
 VRRP_INSTANCE = (
@@ -173,9 +240,9 @@ VRRP_INSTANCE = (
           when=lambda item, inst: item.get("nat_gateway") not in (None, "")),
     _counter("garp_master_delay"),
     _counter("garp_master_refresh"),
-    _counter("garp_master_repeat"),
+    _counter("garp_master_repeat", 1, why=" (keepalived's config test refuses 0)"),
     _counter("garp_lower_prio_repeat"),
-    _counter("preempt_delay"),
+    _counter("preempt_delay", 0, PREEMPT_DELAY_MAX, why=" seconds (keepalived's config test refuses more)"),
     Field("nopreempt", boolean, "must be a boolean", "set nopreempt: true or false", default=False, fallback=False),
     Field("track_interfaces", names, "must be a list of names", "write e.g. %(key)s: [eth0]", fallback=KEEP),
     Field("track_scripts", names, "must be a list of names", "write e.g. %(key)s: [eth0]", fallback=KEEP),
@@ -185,6 +252,7 @@ VRRP_INSTANCE = (
     _script("notify_fault", "/usr/local/sbin/vrrp-notify.sh"),
     _script("notify_stop", "/usr/local/sbin/vrrp-notify.sh"),
     _script("notify", "/usr/local/sbin/vrrp-notify.sh"),
+    Check(notify_scripts_fit_in_quotes),
 )
 VRRP_INSTANCES = Declaration(
     "lvs_vrrp_instances", VRRP_INSTANCE, "VRRP instance", "write each instance as {name: VI_1, group: directors, ...}",
@@ -200,7 +268,7 @@ def _positive_number(raw, check):
 
 
 def _single_line(raw, check):
-    return isinstance(raw, str) and bool(raw) and '"' not in raw and "\n" not in raw, raw
+    return isinstance(raw, str) and bool(raw) and unquotable(raw) is None, raw
 
 
 # Option kinds: reader, message, fix.
@@ -320,9 +388,28 @@ def port_zero_needs_persistence(svc, item, var, problems, context):
         problems.append(Problem("%s.port" % var, "port 0 (all ports) needs persistence", "set persistence_timeout or a real port"))
 
 
+def persistence_netmask_is_a_netmask(svc, item, var, problems, context):
+    """0.0.0.255 reads as a host mask (Python takes it for /24), but IPVS ANDs the client address with it as written."""
+    mask = svc["persistence_netmask"]
+    if svc["family"] != "ipv6" and isinstance(mask, str):
+        netmask = str(ipaddress.IPv4Network("0.0.0.0/%s" % mask.strip()).netmask)
+        if netmask != mask.strip():
+            problems.append(Problem("%s.persistence_netmask" % var, "%s is a host mask, not a netmask: IPVS masks the client address with "
+                                    "it as written, grouping clients by their last bits instead of their network" % mask,
+                                    "write the netmask %s" % netmask))
+
+
 def persistence_netmask_needs_timeout(svc, item, var, problems, context):
     if svc["persistence_netmask"] is not None and svc["persistence_timeout"] is None:
         problems.append(Problem("%s.persistence_netmask" % var, "has no effect without persistence_timeout", "set persistence_timeout"))
+
+
+def hysteresis_below_quorum(svc, item, var, problems, context):
+    """keepalived needs hysteresis < quorum (it lowers hysteresis and its config test fails)."""
+    quorum = svc["quorum"] if svc["quorum"] is not None else 1
+    if svc["hysteresis"] is not None and svc["hysteresis"] >= quorum:
+        problems.append(Problem("%s.hysteresis" % var, "%d is not below quorum %d; keepalived's config test refuses it"
+                                % (svc["hysteresis"], quorum), "set hysteresis to at most %d (quorum - 1) or raise quorum" % (quorum - 1)))
 
 
 def ops_only_with_udp(svc, item, var, problems, context):
@@ -331,13 +418,74 @@ def ops_only_with_udp(svc, item, var, problems, context):
 
 
 def endpoint_is_unique(svc, item, var, problems, context):
-    """No two services on the same protocol, VIP and port (or fwmark)."""
+    """No two services on the same protocol, VIP and port, nor two fwmark services on one family and mark."""
     endpoints = context["endpoints"]
-    key = (svc["vip"], svc["protocol"], svc["fwmark"] if svc["protocol"] == "fwmark" else svc["port"])
+    if svc["protocol"] == "fwmark":
+        # IPVS identifies a fwmark service by family and mark alone: the VIP is only keepalived's.
+        key = (svc["family"], "fwmark", svc["fwmark"])
+        if svc["vip"] is not None and svc["fwmark"] is not None and key in endpoints:
+            problems.append(Problem("%s.fwmark" % var, "%s (%s) is also the mark of service %s; IPVS identifies a fwmark service by "
+                                    "family and mark only (the VIP does not count), so the second would fail to be added"
+                                    % (svc["fwmark"], "IPv6" if svc["family"] == "ipv6" else "IPv4", endpoints[key]),
+                                    "give each fwmark service of a family its own mark (and mark its packets so), or merge the two services"))
+        endpoints.setdefault(key, svc["name"])
+        return
+    key = (svc["vip"], svc["protocol"], svc["port"])
     if svc["vip"] is not None and key in endpoints:
         problems.append(Problem("%s.vip" % var, "%s %s %s is also declared by service %s" % (key[1], key[0], key[2], endpoints[key]),
                                 "merge the two services or change vip/port/protocol"))
     endpoints.setdefault(key, svc["name"])
+
+
+def _forwarded_port(svc):
+    """The port DR and TUN deliver to: the VIP's (they do not rewrite it), none (0) for fwmark."""
+    return 0 if svc["protocol"] == "fwmark" else svc["port"]
+
+
+def _port_mismatch(svc, port):
+    return svc["method"] in ("dr", "tun") and port is not None and _forwarded_port(svc) is not None and port != _forwarded_port(svc)
+
+
+def _port_fix(svc):
+    if svc["protocol"] == "fwmark":
+        return "set port: 0 (the packets keep their own port; give health_check a connect_port), or use method: nat"
+    return "set port: %d (the VIP's), or use method: nat to map ports" % svc["port"]
+
+
+def _port_why(svc):
+    if svc["protocol"] == "fwmark":
+        return "a %s fwmark service forwards packets with their own destination port; keepalived's config test refuses a port" \
+            % svc["method"].upper()
+    return "%s forwards to the VIP's port %d (only NAT maps ports); keepalived's config test refuses it" % (svc["method"].upper(), svc["port"])
+
+
+def sorry_server_port_is_forwarded(svc, item, var, problems, context):
+    """DR/TUN cannot change the port: the sorry server listens on the VIP's (keepalived refuses another)."""
+    sorry = svc["sorry_server"]
+    if sorry and _port_mismatch(svc, sorry["port"]):
+        problems.append(Problem("%s.sorry_server" % var, "port %d: %s" % (sorry["port"], _port_why(svc)), _port_fix(svc)))
+
+
+def backend_ports_are_forwarded(svc, item, var, problems, context):
+    """DR/TUN cannot change the port: every backend's is the VIP's (keepalived refuses another)."""
+    raw = item.get("backends") if isinstance(item.get("backends"), list) else []
+    index = {b.get("group") if isinstance(b, dict) else b: i for i, b in reversed(list(enumerate(raw)))}
+    for backend in svc["backends"]:
+        if _port_mismatch(svc, backend["port"]):
+            problems.append(Problem("%s.backends[%d].port" % (var, index.get(backend["group"], 0)),
+                                    "%d: %s" % (backend["port"], _port_why(svc)), _port_fix(svc)))
+
+
+def port_zero_check_has_connect_port(svc, item, var, problems, context):
+    """A real server on port 0 (all ports, or fwmark DR/TUN) gives a connecting check no port to connect to."""
+    check = svc["health_check"]
+    if check["type"] == "MISC_CHECK" or "connect_port" in check:
+        return
+    zero = [b["group"] for b in svc["backends"] if b["port"] == 0]
+    if zero:
+        problems.append(Problem("%s.health_check.connect_port" % var, "is needed: the real servers of %s are on port 0, and %s would "
+                                "connect to port 0 and always fail" % (", ".join(zero), check["type"]),
+                                "set health_check.connect_port to the port the real servers answer on (e.g. 80)"))
 
 
 def _as_given(raw, svc):
@@ -435,6 +583,7 @@ SERVICE = (
     Check(port_zero_needs_persistence),
     Field("persistence_netmask", _persistence_netmask, "must be a dotted netmask (IPv4) or a prefix length 1-128 (IPv6), got %(got)r",
           "set e.g. persistence_netmask: 255.255.255.0", source="persistence_granularity"),
+    Check(persistence_netmask_is_a_netmask),
     Check(persistence_netmask_needs_timeout),
     Nested("health_check", _health_check),
     # The default is always computed: health_check.delay_loop moves up to the service, and is
@@ -442,10 +591,13 @@ SERVICE = (
     Field("delay_loop", _delay_loop, "must be a whole number of seconds >= 1", "set delay_loop: 6", fallback=6,
           default=lambda item, svc, context: svc["health_check"].pop("delay_loop", None)),
     Field("sorry_server", _sorry_server, "must be {address: 192.0.2.50, port: 80} or '192.0.2.50 80', got %(got)r", "give an address and a port"),
+    Check(sorry_server_port_is_forwarded),
     Field("quorum", optional(integer(1)), "must be an integer >= 1, got %(got)r", "fix or remove quorum", default=1, fallback=1),
     Field("hysteresis", optional(integer(0)), "must be an integer >= 0, got %(got)r", "fix or remove hysteresis"),
+    Check(hysteresis_below_quorum),
     Field("quorum_up", script_path, "must be an absolute path to a script, got %(got)r", "write e.g. %(key)s: /usr/local/sbin/quorum.sh"),
     Field("quorum_down", script_path, "must be an absolute path to a script, got %(got)r", "write e.g. %(key)s: /usr/local/sbin/quorum.sh"),
+    Check(quorum_scripts_fit_in_quotes),
     _flag("inhibit_on_failure"),
     _flag("ops"),
     _flag("alpha"),
@@ -453,6 +605,8 @@ SERVICE = (
     Check(ops_only_with_udp),
     Field("virtualhost", _host_name, "must be a host name", "set virtualhost: www.example.com"),
     Nested("backends", _backends),
+    Check(backend_ports_are_forwarded),
+    Check(port_zero_check_has_connect_port),
     Check(endpoint_is_unique),
 )
 SERVICES = Declaration(

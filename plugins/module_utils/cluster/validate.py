@@ -16,6 +16,7 @@ import json
 
 from ansible_collections.lvs.cluster.plugins.module_utils.cluster.derive import (
     _get,
+    backend_weight,
     director_address,
     host_address,
     vrrp_members,
@@ -25,10 +26,12 @@ from ansible_collections.lvs.cluster.plugins.module_utils.cluster.model import (
     PRIORITY_MIN,
     WEIGHT_MAX,
     WEIGHT_MIN,
+    QUOTE_FIX,
     Problem,
     as_int,
     normalise,
     parse_ip,
+    unquotable,
 )
 
 DECLARATION_VARS = ("lvs_vrrp_instances", "lvs_services")
@@ -170,8 +173,35 @@ def unicast_peers_have_addresses(cluster, inst, ivar, members, problems):
                                     member["host"]))
 
 
+def _instance_family(cluster, inst):
+    """The address family of an instance's VIPs (its first service's), or None without services."""
+    for svc in cluster.services:
+        if svc["vrrp_instance"] == inst["name"] and svc["vip"] is not None:
+            return svc["family"]
+    return None
+
+
+def _family_of(ip):
+    return "ipv6" if ip.version == 6 else "ipv4"
+
+
+def unicast_peers_of_the_vip_family(cluster, inst, ivar, members, problems):
+    """keepalived's unicast peers and source are of the instance's family (its VIPs')."""
+    family = _instance_family(cluster, inst)
+    if not inst["unicast_peers"] or family is None:
+        return
+    for member in members:
+        address = director_address(cluster.hostvars, member["host"], inst["interface"])
+        if address is not None and _family_of(parse_ip(address)) != family:
+            problems.append(Problem("director_vrrp_address", "unicast VRRP of %s uses %s, not an %s address like the instance's VIPs; "
+                                    "keepalived's config test refuses a peer of the other family"
+                                    % (inst["name"], address, "IPv6" if family == "ipv6" else "IPv4"),
+                                    "set director_vrrp_address to the director's %s address on %s (the address from facts is IPv4 only)"
+                                    % ("IPv6" if family == "ipv6" else "IPv4", inst["interface"]), member["host"]))
+
+
 # Checks of one instance's directors, in this order for each instance.
-DIRECTOR_CHECKS = (priorities_valid_and_distinct, exactly_one_master, unicast_peers_have_addresses)
+DIRECTOR_CHECKS = (priorities_valid_and_distinct, exactly_one_master, unicast_peers_have_addresses, unicast_peers_of_the_vip_family)
 
 
 def vrrp_directors(cluster, problems, notes):
@@ -185,6 +215,21 @@ def vrrp_directors(cluster, problems, notes):
             continue
         for check in DIRECTOR_CHECKS:
             check(cluster, inst, ivar, members, problems)
+
+
+def vrrp_scripts_fit_in_quotes(cluster, problems, notes):
+    """director_vrrp_scripts[].script is written inside double quotes (q() in keepalived.conf.j2)."""
+    directors = set()
+    for inst in cluster.instances:
+        directors.update(cluster.groups.get(inst["group"] or "", []) or [])
+    for host in sorted(directors):
+        scripts = _get(cluster.hostvars, host, "director_vrrp_scripts")
+        for index, script in enumerate(scripts if isinstance(scripts, list) else []):
+            what = unquotable(script.get("script")) if isinstance(script, dict) else None
+            if what:
+                problems.append(Problem("director_vrrp_scripts[%d].script" % index,
+                                        "contains %s; the director writes it inside double quotes, and keepalived's config test refuses "
+                                        "the line (unterminated quote)" % what, QUOTE_FIX, host))
 
 
 def virtual_router_id_unique_per_segment(cluster, problems, notes):
@@ -224,6 +269,47 @@ def vips_and_gateways_are_free(cluster, problems, notes):
                                     "use a free address of the inside network as the floating gateway", host))
 
 
+def every_instance_carries_an_address(cluster, problems, notes):
+    """An instance no service names (and without nat_gateway) would render an empty virtual_ipaddress.
+
+    keepalived's config test refuses it (rc 5: "(VI_1) No VIP specified; at least one is sensible").
+    """
+    used = {svc["vrrp_instance"] for svc in cluster.services}
+    for inst in cluster.instances:
+        if inst["name"] not in used and not inst["nat_gateway"]:
+            problems.append(Problem("lvs_vrrp_instances (%s)" % inst["name"],
+                                    "no service names it (lvs_services[].vrrp_instance) and it has no nat_gateway: its virtual_ipaddress "
+                                    "would be empty, which keepalived's config test refuses",
+                                    "remove the instance, or set vrrp_instance: %s on the services it should carry" % inst["name"]))
+
+
+def one_family_per_instance(cluster, problems, notes):
+    """A VRRP instance carries addresses of one family: its VIPs and its nat_gateway.
+
+    keepalived's config test refuses the others (rc 5: "(VI_1): address family must match VRRP
+    instance [2001:db8::10/128] - ignoring").
+    """
+    for inst in cluster.instances:
+        family = _instance_family(cluster, inst)
+        if family is None:
+            continue
+        first = [s["name"] for s in cluster.services if s["vrrp_instance"] == inst["name"] and s["vip"] is not None][0]
+        other = "IPv4" if family == "ipv6" else "IPv6"
+        for svc in cluster.services:
+            if svc["vrrp_instance"] == inst["name"] and svc["vip"] is not None and svc["family"] != family:
+                problems.append(Problem("lvs_services (%s).vrrp_instance" % svc["name"],
+                                        "%s VIP %s in instance %s, which carries the %s VIPs of %s; one VRRP instance carries one "
+                                        "address family (keepalived's config test refuses the other)"
+                                        % (other, svc["vip"], inst["name"], "IPv6" if family == "ipv6" else "IPv4", first),
+                                        "use one VRRP instance per address family: declare an %s instance for %s" % (other, svc["name"])))
+        gw = inst["nat_gateway"]
+        if gw and _family_of(parse_ip(gw["address"])) != family:
+            problems.append(Problem("lvs_vrrp_instances (%s).nat_gateway" % inst["name"],
+                                    "%s is %s but the instance's VIPs are %s; keepalived's config test refuses it in the same instance"
+                                    % (gw["address"], other, "IPv6" if family == "ipv6" else "IPv4"),
+                                    "give the instance a nat_gateway of its VIPs' family (NAT real servers route through it)"))
+
+
 def host_weights_in_range(cluster, problems, notes):
     """lvs_backend_weight and lvs_backend_weights[service] are weights; the services exist."""
     service_names = {s["name"] for s in cluster.services}
@@ -245,6 +331,44 @@ def host_weights_in_range(cluster, problems, notes):
             elif as_int(value) is None or not WEIGHT_MIN <= as_int(value) <= WEIGHT_MAX:
                 problems.append(Problem("lvs_backend_weights", "weight for %s must be an integer %d-%d, got %r" % (name, WEIGHT_MIN, WEIGHT_MAX, value),
                                         "set a weight 0 (drain) to 65535", host))
+
+
+def quorum_within_active_weight(cluster, problems, notes):
+    """The real servers' total weight reaches the service's quorum, drains (weight 0) included.
+
+    keepalived's config test refuses a quorum above the total weight (rc 5: "quorum 2 for ...
+    exceeds total weight of real servers 1"), so a drain that goes below it fails the rollout.
+    """
+    for svc in cluster.services:
+        quorum = svc["quorum"] if svc["quorum"] is not None else 1
+        total, drained, seen = 0, [], set()
+        for backend in svc["backends"]:
+            for host in cluster.groups.get(backend["group"]) or []:
+                address = host_address(cluster.hostvars, host)
+                weight = backend_weight(cluster.hostvars, host, svc["name"], backend["weight"])
+                if address is None or weight is None or not WEIGHT_MIN <= weight <= WEIGHT_MAX or (address, backend["port"]) in seen:
+                    continue  # reported by the other checks
+                seen.add((address, backend["port"]))
+                total += weight
+                if weight == 0:
+                    drained.append(host)
+        if not seen or total >= quorum:
+            continue
+        qvar = "lvs_services (%s).quorum" % svc["name"]
+        why = "keepalived's config test refuses a quorum above the total weight"
+        if total == 0:
+            problems.append(Problem(qvar, "every real server of %s is at weight 0 (%s): nothing would serve it, and %s"
+                                    % (svc["name"], ", ".join(drained), why),
+                                    "keep at least one real server of %s above weight 0 (lvs_backend_weight / lvs_backend_weights), "
+                                    "or remove the service" % svc["name"]))
+        elif drained:
+            problems.append(Problem(qvar, "the real servers of %s weigh %d in total with %s at weight 0, below quorum %d; %s"
+                                    % (svc["name"], total, ", ".join(drained), quorum, why),
+                                    "drain fewer hosts at once (lvs_backend_weight / lvs_backend_weights) or lower quorum to at most %d"
+                                    % total))
+        else:
+            problems.append(Problem(qvar, "%d is above the total weight %d of the real servers of %s; %s" % (quorum, total, svc["name"], why),
+                                    "lower quorum to at most %d or add real servers" % total))
 
 
 # --- backends: per service, per backend group, per real server ------------------------------
@@ -360,10 +484,14 @@ def backends_reachable(cluster, problems, notes):
 CHECKS = (
     same_declaration_everywhere,
     vrrp_directors,
+    vrrp_scripts_fit_in_quotes,
     virtual_router_id_unique_per_segment,
     vips_and_gateways_are_free,
+    every_instance_carries_an_address,
+    one_family_per_instance,
     host_weights_in_range,
     backends_reachable,
+    quorum_within_active_weight,
 )
 
 

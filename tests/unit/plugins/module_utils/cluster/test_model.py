@@ -72,7 +72,7 @@ def test_every_service_problem_reported_at_once():
 def test_http_check_and_fwmark():
     svc = dict(WEB, health_check={"type": "http_get", "path": "/health", "connect_timeout": 2, "delay_loop": 3})
     fw = {"name": "fw", "vrrp_instance": "VI_1", "vip": "203.0.113.11", "protocol": "fwmark", "fwmark": 7,
-          "persistence_timeout": 600, "backends": [{"group": "pool_blue", "port": 0}]}
+          "persistence_timeout": 600, "health_check": {"connect_port": 80}, "backends": [{"group": "pool_blue", "port": 0}]}
     _unused, (web, mark), problems = normalise([VI], [svc, fw])
     assert problems == []
     assert web["health_check"]["type"] == "HTTP_GET" and web["delay_loop"] == 3
@@ -90,7 +90,7 @@ def test_misc_check_requires_path_and_fwmark_backend_port():
 
 
 def test_sorry_server_and_persistence():
-    svc = dict(WEB, sorry_server="192.0.2.99 8080", persistence_timeout=300, persistence_netmask="255.255.255.0")
+    svc = dict(WEB, method="nat", sorry_server="192.0.2.99 8080", persistence_timeout=300, persistence_netmask="255.255.255.0")
     _unused, (out,), problems = normalise([VI], [svc])
     assert problems == []
     assert out["sorry_server"] == {"address": "192.0.2.99", "port": 8080}
