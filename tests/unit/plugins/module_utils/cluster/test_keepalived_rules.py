@@ -1,3 +1,7 @@
+# -*- coding: utf-8 -*-
+# Copyright: lvs.cluster contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Rules where keepalived 2.2.7 (or the run time) is the judge (issue 10, item 2).
 
 Each rule that keepalived judges was confirmed with ``keepalived --config-test`` 2.2.7 on a

@@ -1,3 +1,7 @@
+# -*- coding: utf-8 -*-
+# Copyright: lvs.cluster contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Cross-host rules where keepalived 2.2.7 is the judge (issue 10, item 2); see test_keepalived_rules.py."""
 from __future__ import annotations
 
