@@ -68,7 +68,7 @@ steps_of() {
         case $line in
         *"[$scenario > "*"] Executing"*)
             step=${line#*"[$scenario > "}; step=${step%%"]"*}; t0=$SECONDS ;;
-        *"[$scenario > "*"] Executed"*)
+        *"[$scenario > "*"]"*"Executed"*)
             now=$SECONDS
             [ -n "$step" ] && printf '%s %s\n' "$step" "$((now - t0))" >> "$LOGDIR/$scenario.steps"
             step="" ;;
