@@ -1,3 +1,7 @@
+# -*- coding: utf-8 -*-
+# Copyright: lvs.cluster contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Benchmark of lvs.cluster.ipvs_table on a real IPVS kernel (a lab guest), printed as a table.
 
 In one run, against the same guest and the same 100 virtual services x 100 real servers

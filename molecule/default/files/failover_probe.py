@@ -1,3 +1,7 @@
+# -*- coding: utf-8 -*-
+# Copyright: lvs.cluster contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Open a new HTTP connection to a VIP every INTERVAL seconds for DURATION seconds.
 
 Run inside the lab namespace (python -m lvslab client TOPOLOGY -- python3 failover_probe.py ...).

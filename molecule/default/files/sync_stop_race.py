@@ -1,3 +1,7 @@
+# -*- coding: utf-8 -*-
+# Copyright: lvs.cluster contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Reproduce the IPVS sync-daemon stop that netlink never acknowledges.
 
 Run as root on a director with IPVS (a lab guest):
