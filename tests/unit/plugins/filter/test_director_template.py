@@ -15,28 +15,18 @@ import os
 
 import pytest
 import yaml
-from ansible.inventory.manager import InventoryManager
-from ansible.parsing.dataloader import DataLoader
 from ansible.template import Templar, trust_as_template
-from ansible.vars.hostvars import HostVars
-from ansible.vars.manager import VariableManager
 
 from ansible_collections.lvs.cluster.plugins.module_utils.cluster.derive import director_keepalived
 from ansible_collections.lvs.cluster.plugins.module_utils.cluster.validate import validate_cluster
+from ansible_collections.lvs.cluster.tests.unit.plugins.tests_inventory import load_inventory
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", ".."))
 ROLE = os.path.join(REPO, "roles", "director")
 FIXTURES = os.path.join(os.path.dirname(__file__), "fixtures")
 
 
-def load(inventory):
-    loader = DataLoader()
-    inv = InventoryManager(loader=loader, sources=[os.path.join(REPO, "inventories", inventory)])
-    manager = VariableManager(loader=loader, inventory=inv)
-    hostvars = HostVars(inventory=inv, variable_manager=manager, loader=loader)
-    manager._hostvars = hostvars  # pylint: disable=protected-access  # what the playbook executor sets up
-    groups = {name: [h.name for h in group.get_hosts()] for name, group in inv.groups.items()}
-    return loader, hostvars, groups
+load = load_inventory
 
 
 def trusted(value):

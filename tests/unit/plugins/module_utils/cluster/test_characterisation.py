@@ -22,6 +22,8 @@ import sys
 
 import pytest
 
+from ansible_collections.lvs.cluster.tests.unit.plugins.tests_inventory import load_inventory
+
 FIXTURE = os.path.join(os.path.dirname(__file__), "fixtures", "characterisation.json")
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", "..", ".."))
 # Every host variable the model, the validation and the derivations read.
@@ -31,17 +33,8 @@ HOST_VARS = ("ansible_host", "lvs_backend_address", "director_vrrp_address", "di
 
 def load(inventory):
     """(hostvars, groups) of a shipped inventory as plain data, templated as a playbook sees them."""
-    from ansible.inventory.manager import InventoryManager
-    from ansible.parsing.dataloader import DataLoader
-    from ansible.vars.hostvars import HostVars
-    from ansible.vars.manager import VariableManager
-
-    loader = DataLoader()
-    inv = InventoryManager(loader=loader, sources=[os.path.join(REPO, "inventories", inventory)])
-    manager = VariableManager(loader=loader, inventory=inv)
-    hostvars = HostVars(inventory=inv, variable_manager=manager, loader=loader)
-    manager._hostvars = hostvars  # pylint: disable=protected-access  # what the playbook executor sets up
-    groups = {name: [h.name for h in group.get_hosts()] for name, group in sorted(inv.groups.items())}
+    hostvars, groups = load_inventory(inventory)[1:]
+    groups = dict(sorted(groups.items()))
     plain = {}
     for host in groups["all"]:
         mine = hostvars[host]
