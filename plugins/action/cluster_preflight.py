@@ -12,6 +12,7 @@ from ansible_collections.lvs.cluster.plugins.module_utils.cluster.validate impor
 ARGUMENT_SPEC = {
     "vrrp_instances": {"type": "raw"},
     "services": {"type": "raw"},
+    "pool_states": {"type": "raw"},
     "fail_on_problems": {"type": "bool", "default": True},
 }
 
@@ -40,7 +41,9 @@ class ActionModule(ActionBase):
                 declared[var] = hostvars[me][var]
             else:
                 declared[var] = None
-        problems, notes = validate_cluster(declared["lvs_vrrp_instances"], declared["lvs_services"], hostvars, groups)
+        # The pools' states as this play sees them (drain.yml overrides them for one run).
+        pool_states = args["pool_states"] if args.get("pool_states") is not None else self._templar.template(task_vars.get("lvs_pool_states"))
+        problems, notes = validate_cluster(declared["lvs_vrrp_instances"], declared["lvs_services"], hostvars, groups, pool_states)
         if declared["lvs_vrrp_instances"] is None:
             notes.insert(0, "lvs_vrrp_instances is not defined: no VRRP instance to check")
         if declared["lvs_services"] is None:

@@ -35,9 +35,10 @@ def realserver_nat_gateways(lvs_services, lvs_vrrp_instances, group_names):
     return _call("realserver_nat_gateways", derive.realserver_nat_gateways, lvs_services, lvs_vrrp_instances, group_names)
 
 
-def director_keepalived(lvs_vrrp_instances, lvs_services, hostvars, groups, inventory_hostname):
+def director_keepalived(lvs_vrrp_instances, lvs_services, hostvars, groups, inventory_hostname, pool_states=None):
     """The VRRP instances and virtual servers keepalived.conf holds on ``inventory_hostname``."""
-    return _call("director_keepalived", derive.director_keepalived, lvs_vrrp_instances, lvs_services, hostvars, groups, inventory_hostname)
+    return _call("director_keepalived", derive.director_keepalived, lvs_vrrp_instances, lvs_services, hostvars, groups, inventory_hostname,
+                 pool_states)
 
 
 class FilterModule:

@@ -40,6 +40,11 @@ options:
       - The service declaration to check. Defaults to the C(lvs_services) of the host the task runs for.
     type: list
     elements: dict
+  pool_states:
+    description:
+      - The backend pools' states to check (C(lvs_pool_states)). Defaults to C(lvs_pool_states) as the task sees it, so
+        a play that overrides it for one run (C(playbooks/drain.yml)) is checked with its override.
+    type: dict
   fail_on_problems:
     description:
       - Fail the task when a problem is found. With V(false) the problems are only returned.

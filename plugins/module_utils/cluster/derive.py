@@ -13,10 +13,12 @@ HostVars included): only the variables named here are read.
 from __future__ import annotations
 
 from ansible_collections.lvs.cluster.plugins.module_utils.cluster.model import (
+    BACKEND_STATES,
     METHODS,
     ORDER_PRIORITIES,
     PRIORITY_MAX,
     PRIORITY_MIN,
+    SERVING_STATE,
     WEIGHT_MAX,
     WEIGHT_MIN,
     ModelError,
@@ -121,6 +123,23 @@ def backend_weight(hostvars, host, service, default):
     return default
 
 
+def backend_state(hostvars, host, group, pool_states):
+    """The state of ``host`` as a real server of backend ``group``: the later, in
+    :data:`model.BACKEND_STATES` order, of ``pool_states[group]`` (lvs_pool_states) and the
+    host's own ``lvs_backend_state``; ``active`` when neither is set. Values that are not a
+    state are ignored here (the preflight reports them)."""
+    candidates = [pool_states.get(group) if isinstance(pool_states, dict) else None, _get(hostvars, host, "lvs_backend_state")]
+    known = [c for c in candidates if c in BACKEND_STATES]
+    return max(known, key=BACKEND_STATES.index) if known else SERVING_STATE
+
+
+def serving_weight(hostvars, host, service, backend, pool_states):
+    """``(state, declared weight, weight keepalived is given)``: 0 unless the state is active."""
+    declared = backend_weight(hostvars, host, service, backend["weight"])
+    state = backend_state(hostvars, host, backend["group"], pool_states)
+    return state, declared, declared if state == SERVING_STATE else 0
+
+
 def _per_instance(value, instance):
     if isinstance(value, dict):
         return value.get(instance)
@@ -156,11 +175,14 @@ def vrrp_members(instance, groups, hostvars):
 
 # --- the director's keepalived configuration ----------------------------------------------
 
-def director_keepalived(lvs_vrrp_instances, lvs_services, hostvars, groups, inventory_hostname):
+def director_keepalived(lvs_vrrp_instances, lvs_services, hostvars, groups, inventory_hostname, pool_states=None):
     """What keepalived.conf on ``inventory_hostname`` contains.
 
     Returns ``{vrrp_instances: [...], virtual_servers: [...], methods: [...], schedulers: [...]}``
     covering the instances whose ``group`` holds the host and the services of those instances.
+    Each real server carries its ``pool`` (backend group), ``state`` (:func:`backend_state`
+    with ``pool_states``, the inventory's ``lvs_pool_states``), ``declared_weight`` and
+    ``weight`` (0 unless active).
     """
     instances, services, problems = normalise(lvs_vrrp_instances, lvs_services)
     _strict(problems)
@@ -228,8 +250,8 @@ def director_keepalived(lvs_vrrp_instances, lvs_services, hostvars, groups, inve
                     problems.append(Problem("lvs_backend_address", "real server of %s has no IP address (ansible_host is not an address)" % svc["name"],
                                             "set lvs_backend_address", host))
                     continue
-                weight = backend_weight(hostvars, host, svc["name"], backend["weight"])
-                if weight is None or not WEIGHT_MIN <= weight <= WEIGHT_MAX:
+                state, declared, weight = serving_weight(hostvars, host, svc["name"], backend, pool_states)
+                if declared is None or not WEIGHT_MIN <= declared <= WEIGHT_MAX:
                     problems.append(Problem("lvs_backend_weights", "weight for %s must be an integer %d-%d" % (svc["name"], WEIGHT_MIN, WEIGHT_MAX),
                                             "fix the host variable", host))
                     continue
@@ -239,7 +261,8 @@ def director_keepalived(lvs_vrrp_instances, lvs_services, hostvars, groups, inve
                                             % (address, backend["port"], seen[key], host), "list each real server once"))
                     continue
                 seen[key] = host
-                vs["real_servers"].append({"host": host, "address": address, "port": backend["port"], "weight": weight})
+                vs["real_servers"].append({"host": host, "address": address, "port": backend["port"], "weight": weight,
+                                           "pool": backend["group"], "state": state, "declared_weight": declared})
         virtual_servers.append(vs)
     _strict(problems)
     return {

@@ -84,6 +84,13 @@ PORT_MIN, PORT_MAX = 0, MAX_PORT
 PRIORITY_MIN, PRIORITY_MAX = 1, 254
 # Inventory order -> priority: first host MASTER with 150, then 100, 90, 80, ...
 ORDER_PRIORITIES = (150, 100, 90, 80, 70, 60, 50, 40, 30, 20, 10)
+# The states of a backend pool (lvs_pool_states) or host (lvs_backend_state), from the most in
+# service to the least (GitHub GLB's vocabulary). A host is never more in service than its pool:
+# its state in a pool is the later of the two in this order. Every state but ``active``
+# renders weight 0: the real server stays in keepalived's configuration (still health-checked,
+# no connection cut), and takes no new connection.
+BACKEND_STATES = ("active", "draining", "inactive")
+SERVING_STATE = "active"
 
 
 # --- lvs_vrrp_instances ---------------------------------------------------------------------

@@ -16,12 +16,13 @@ import json
 
 from ansible_collections.lvs.cluster.plugins.module_utils.cluster.derive import (
     _get,
-    backend_weight,
     director_address,
     host_address,
+    serving_weight,
     vrrp_members,
 )
 from ansible_collections.lvs.cluster.plugins.module_utils.cluster.model import (
+    BACKEND_STATES,
     PRIORITY_MAX,
     PRIORITY_MIN,
     WEIGHT_MAX,
@@ -84,10 +85,11 @@ def _interface_networks(hostvars, host, interface):
 class Cluster:
     """What every check reads: the declaration as given and normalised, and the inventory."""
 
-    __slots__ = ("declared", "instances", "services", "by_name", "hostvars", "groups", "hosts")
+    __slots__ = ("declared", "instances", "services", "by_name", "hostvars", "groups", "hosts", "pool_states")
 
-    def __init__(self, declared, instances, services, hostvars, groups):
+    def __init__(self, declared, instances, services, hostvars, groups, pool_states=None):
         self.declared = declared
+        self.pool_states = pool_states if isinstance(pool_states, dict) else {}
         self.instances = instances
         self.services = services
         self.by_name = {i["name"]: i for i in instances}
@@ -333,39 +335,64 @@ def host_weights_in_range(cluster, problems, notes):
                                         "set a weight 0 (drain) to 65535", host))
 
 
-def quorum_within_active_weight(cluster, problems, notes):
-    """The real servers' total weight reaches the service's quorum, drains (weight 0) included.
+def pool_states_known(cluster, problems, notes):
+    """lvs_pool_states names backend groups of the services, and every state is one of BACKEND_STATES."""
+    states = cluster.declared.get("lvs_pool_states")
+    pools = sorted({b["group"] for s in cluster.services for b in s["backends"]})
+    choices = ", ".join(BACKEND_STATES)
+    if states is not None and not isinstance(states, dict):
+        problems.append(Problem("lvs_pool_states", "must be a mapping {backend group: state}, got %r" % (states,),
+                                "write e.g. lvs_pool_states: {%s: draining}" % (pools[0] if pools else "pool_blue")))
+    for pool, state in sorted((states or {}).items() if isinstance(states, dict) else [], key=lambda kv: str(kv[0])):
+        if pool not in pools:
+            problems.append(Problem("lvs_pool_states", "names %r, which is not a backend group of any service" % (pool,),
+                                    "use one of: %s" % (", ".join(pools) or "(no backends declared)")))
+        if state not in BACKEND_STATES:
+            problems.append(Problem("lvs_pool_states", "state of %s must be one of %s, got %r" % (pool, choices, state),
+                                    "write %s: active (or draining, inactive)" % pool))
+    for host in cluster.hosts:
+        state = _get(cluster.hostvars, host, "lvs_backend_state")
+        if state is not None and state not in BACKEND_STATES:
+            problems.append(Problem("lvs_backend_state", "must be one of %s, got %r" % (choices, state),
+                                    "set lvs_backend_state: draining (or inactive), or remove it", host))
 
-    keepalived's config test refuses a quorum above the total weight (rc 5: "quorum 2 for ...
-    exceeds total weight of real servers 1"), so a drain that goes below it fails the rollout.
+
+def quorum_within_active_weight(cluster, problems, notes):
+    """The active real servers' total weight reaches the service's quorum.
+
+    A real server that is draining or inactive (lvs_pool_states, lvs_backend_state) or at
+    weight 0 counts 0. keepalived's config test refuses a quorum above the total weight (rc 5:
+    "quorum 2 for ... exceeds total weight of real servers 1"), so a drain that goes below it
+    fails the rollout, and one that takes every real server out is an outage, not a drain:
+    keepalived 2.2.7 cannot even be configured so (its quorum is at least 1).
     """
     for svc in cluster.services:
         quorum = svc["quorum"] if svc["quorum"] is not None else 1
-        total, drained, seen = 0, [], set()
+        total, out, seen = 0, [], set()
         for backend in svc["backends"]:
             for host in cluster.groups.get(backend["group"]) or []:
                 address = host_address(cluster.hostvars, host)
-                weight = backend_weight(cluster.hostvars, host, svc["name"], backend["weight"])
-                if address is None or weight is None or not WEIGHT_MIN <= weight <= WEIGHT_MAX or (address, backend["port"]) in seen:
+                state, declared, weight = serving_weight(cluster.hostvars, host, svc["name"], backend, cluster.pool_states)
+                if address is None or declared is None or not WEIGHT_MIN <= declared <= WEIGHT_MAX or (address, backend["port"]) in seen:
                     continue  # reported by the other checks
                 seen.add((address, backend["port"]))
                 total += weight
                 if weight == 0:
-                    drained.append(host)
+                    out.append("%s (%s)" % (host, state if state != "active" else "weight 0"))
         if not seen or total >= quorum:
             continue
         qvar = "lvs_services (%s).quorum" % svc["name"]
         why = "keepalived's config test refuses a quorum above the total weight"
         if total == 0:
-            problems.append(Problem(qvar, "every real server of %s is at weight 0 (%s): nothing would serve it, and %s"
-                                    % (svc["name"], ", ".join(drained), why),
-                                    "keep at least one real server of %s above weight 0 (lvs_backend_weight / lvs_backend_weights), "
-                                    "or remove the service" % svc["name"]))
-        elif drained:
-            problems.append(Problem(qvar, "the real servers of %s weigh %d in total with %s at weight 0, below quorum %d; %s"
-                                    % (svc["name"], total, ", ".join(drained), quorum, why),
-                                    "drain fewer hosts at once (lvs_backend_weight / lvs_backend_weights) or lower quorum to at most %d"
-                                    % total))
+            problems.append(Problem(qvar, "no real server of %s would be in service: %s. That is an outage, not a drain: nothing would "
+                                    "serve %s, and %s (keepalived's quorum is at least 1)" % (svc["name"], ", ".join(out), svc["name"], why),
+                                    "keep at least one pool of %s active (lvs_pool_states / lvs_backend_state, lvs_backend_weight), "
+                                    "drain the pools one at a time, or remove the service" % svc["name"]))
+        elif out:
+            problems.append(Problem(qvar, "the active real servers of %s weigh %d in total with %s out of service, below quorum %d; %s"
+                                    % (svc["name"], total, ", ".join(out), quorum, why),
+                                    "drain fewer hosts at once (lvs_pool_states / lvs_backend_state, lvs_backend_weight) "
+                                    "or lower quorum to at most %d" % total))
         else:
             problems.append(Problem(qvar, "%d is above the total weight %d of the real servers of %s; %s" % (quorum, total, svc["name"], why),
                                     "lower quorum to at most %d or add real servers" % total))
@@ -491,19 +518,23 @@ CHECKS = (
     one_family_per_instance,
     host_weights_in_range,
     backends_reachable,
+    pool_states_known,
     quorum_within_active_weight,
 )
 
 
-def validate_cluster(lvs_vrrp_instances, lvs_services, hostvars, groups):
+def validate_cluster(lvs_vrrp_instances, lvs_services, hostvars, groups, lvs_pool_states=None):
     """Return ``(problems, notes)``: every Problem of the declaration, and informational notes.
+
+    ``lvs_pool_states``: the backend pools' states (a mapping, or None when not declared).
 
     Notes say what could not be checked (for example a DR segment check without the
     directors' network facts).
     """
     instances, services, problems = normalise(lvs_vrrp_instances, lvs_services)
     notes = []
-    cluster = Cluster({"lvs_vrrp_instances": lvs_vrrp_instances, "lvs_services": lvs_services}, instances, services, hostvars, groups)
+    cluster = Cluster({"lvs_vrrp_instances": lvs_vrrp_instances, "lvs_services": lvs_services, "lvs_pool_states": lvs_pool_states},
+                      instances, services, hostvars, groups, lvs_pool_states)
     for check in CHECKS:
         check(cluster, problems, notes)
     # De-duplicate, keep order.

@@ -40,9 +40,10 @@ def trusted(value):
     return value
 
 
-def render(loader, hostvars, groups, host):
+def render(loader, hostvars, groups, host, pool_states=None):
     mine = hostvars[host]
-    derived = director_keepalived(mine["lvs_vrrp_instances"], mine["lvs_services"], hostvars, groups, host)
+    derived = director_keepalived(mine["lvs_vrrp_instances"], mine["lvs_services"], hostvars, groups, host,
+                                  mine.get("lvs_pool_states") if pool_states is None else pool_states)
     with open(os.path.join(ROLE, "defaults", "main.yml"), encoding="utf-8") as fh:
         variables = yaml.safe_load(fh)
     with open(os.path.join(ROLE, "vars", "main.yml"), encoding="utf-8") as fh:
@@ -96,3 +97,13 @@ def test_lab_inventory_renders_dr_services():
     assert "state MASTER" in dir1 and "version 3" in dir1 and "advert_int 0.1" in dir1
     assert dir1.count("real_server ") == 6 and "lb_kind DR" in dir1
     assert "script_user" not in dir1  # no script configured: no script security lines
+
+
+def test_lab_pool_draining_renders_weight_zero_and_keeps_the_real_servers():
+    loader, hostvars, groups = load("lab")
+    # "blue" has only pool_blue: draining it alone is refused by the preflight, so drain green.
+    dir2 = render(loader, hostvars, groups, "dir2", {"pool_green": "draining"})
+    assert dir2.count("real_server ") == 6
+    assert dir2.count("weight 0\n") == 2
+    assert "        # rs3 (pool_green: draining, weight 100 when active)\n        weight 0\n" in dir2
+    assert "        # rs1 (pool_blue)\n        weight 100\n" in dir2

@@ -22,9 +22,9 @@ def quorum_problems(problems):
 def test_drain_below_quorum_names_service_hosts_and_fix():
     problems, _unused = run(services=service(quorum=3), rs1={"lvs_backend_weight": 0}, rs2={"lvs_backend_weights": {"web": 0}})
     assert quorum_problems(problems) == [
-        "lvs_services (web).quorum: the real servers of web weigh 2 in total with rs1, rs2 at weight 0, below quorum 3; "
-        "keepalived's config test refuses a quorum above the total weight. "
-        "Fix: drain fewer hosts at once (lvs_backend_weight / lvs_backend_weights) or lower quorum to at most 2"]
+        "lvs_services (web).quorum: the active real servers of web weigh 2 in total with rs1 (weight 0), rs2 (weight 0) out of service, "
+        "below quorum 3; keepalived's config test refuses a quorum above the total weight. "
+        "Fix: drain fewer hosts at once (lvs_pool_states / lvs_backend_state, lvs_backend_weight) or lower quorum to at most 2"]
 
 
 def test_drain_within_quorum_is_fine():
@@ -38,9 +38,11 @@ def test_draining_every_backend_refused():
     drained = {"lvs_backend_weight": 0}
     problems, _unused = run(rs1=drained, rs2=drained, rs3=drained, rs4={"lvs_backend_weights": {"web": 0}, "lvs_backend_weight": 5})
     assert quorum_problems(problems) == [
-        "lvs_services (web).quorum: every real server of web is at weight 0 (rs1, rs2, rs3, rs4): nothing would serve it, "
-        "and keepalived's config test refuses a quorum above the total weight. "
-        "Fix: keep at least one real server of web above weight 0 (lvs_backend_weight / lvs_backend_weights), or remove the service"]
+        "lvs_services (web).quorum: no real server of web would be in service: rs1 (weight 0), rs2 (weight 0), rs3 (weight 0), "
+        "rs4 (weight 0). That is an outage, not a drain: nothing would serve web, and keepalived's config test refuses a quorum "
+        "above the total weight (keepalived's quorum is at least 1). "
+        "Fix: keep at least one pool of web active (lvs_pool_states / lvs_backend_state, lvs_backend_weight), drain the pools "
+        "one at a time, or remove the service"]
 
 
 # keepalived 2.2.7, quorum 3 over two real servers of weight 1: rc 5, "quorum 3 ... exceeds total weight of real servers 2".
