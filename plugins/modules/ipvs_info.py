@@ -36,6 +36,35 @@ options:
     description: Read statistics and rates (two more ipvsadm calls).
     type: bool
     default: true
+  real_servers:
+    description:
+      - Only these real servers, each written C(192.0.2.21:80) or C([2001:db8::21]:80), in O(services[].real_servers),
+        O(connections) and the wait.
+    type: list
+    elements: str
+  connections:
+    description:
+      - Also list the connection entries (C(ipvsadm -L -n -c)) of the real servers (O(real_servers), or all), in
+        RV(connections). A busy director holds many: filter with O(real_servers) or O(service).
+    type: bool
+    default: false
+  wait_active_at_most:
+    description:
+      - Wait until the active connections (the kernel's ActiveConn, TCP and SCTP connections in ESTABLISHED) of the real
+        servers (O(real_servers), or all, within O(service) when given) are at most this many, or O(wait_timeout)
+        passes. RV(wait) says how it ended; a wait that timed out does not fail the task (the caller decides what to
+        do with what is still open).
+      - With O(connections), the entries are read when the wait starts and when it ends; each returned entry has
+        C(open_for_at_least), the seconds it has been open at least (the wait's length when it was open at both ends).
+    type: int
+  wait_timeout:
+    description: Seconds the wait may take at most.
+    type: int
+    default: 300
+  wait_sleep:
+    description: Seconds between two reads of the counters during the wait.
+    type: float
+    default: 1
 '''
 
 EXAMPLES = r'''
@@ -49,6 +78,15 @@ EXAMPLES = r'''
   loop: "{{ ipvs.services | subelements('real_servers') }}"
   loop_control:
     label: "{{ item.1.name }}"
+
+- name: Wait until the drained real servers have no established connection (at most 10 minutes)
+  lvs.cluster.ipvs_info:
+    real_servers: [192.0.2.21:80, 192.0.2.22:80]
+    counters: false
+    connections: true
+    wait_active_at_most: 0
+    wait_timeout: 600
+  register: drained
 
 - name: One service, without counters
   lvs.cluster.ipvs_info:
@@ -95,6 +133,21 @@ services:
           inactive_conns: 40
           stats: {"conns": 60000000, "inpkts": 480000000, "outpkts": 0, "inbytes": 61728394506, "outbytes": 0}
           rates: {"cps": 6, "inpps": 40, "outpps": 0, "inbps": 4500, "outbps": 0}
+connections:
+  description:
+    - Connection entries of the real servers, in the kernel's order. C(active) is counted in ActiveConn; C(template) is
+      a persistence template (client port 0, state ASSURED); C(expires) is the seconds left on the entry's timer.
+  returned: when O(connections) is true
+  type: list
+  elements: dict
+  sample:
+    - {protocol: tcp, expires: 598, state: ESTABLISHED, client: "203.0.113.2:54420", virtual: "192.0.2.100:80",
+       real_server: "192.0.2.21:80", active: true, template: false, open_for_at_least: 30.2}
+wait:
+  description: How the wait ended.
+  returned: when O(wait_active_at_most) is given
+  type: dict
+  sample: {active: 0, at_most: 0, waited: 12.4, polls: 13, timed_out: false, timeout: 600}
 timeouts:
   description: Connection timeouts in seconds (tcp, tcpfin, udp).
   returned: when O(service) is not given
@@ -119,6 +172,11 @@ def main():
         argument_spec=dict(
             service=dict(type="str"),
             counters=dict(type="bool", default=True),
+            real_servers=dict(type="list", elements="str"),
+            connections=dict(type="bool", default=False),
+            wait_active_at_most=dict(type="int"),
+            wait_timeout=dict(type="int", default=300),
+            wait_sleep=dict(type="float", default=1),
         ),
         supports_check_mode=True,
     )

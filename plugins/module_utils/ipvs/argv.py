@@ -27,6 +27,7 @@ STATS = ("-L", "-n", "--stats", "--exact")
 RATE = ("-L", "-n", "--rate", "--exact")
 TIMEOUTS = ("-L", "--timeout")
 DAEMONS = ("-L", "--daemon")
+CONNECTIONS = ("-L", "-n", "-c")
 # Reads the whole batch of ``restore_script`` from standard input.
 RESTORE = ("-R",)
 

@@ -11,6 +11,7 @@ here takes the module (its ``params``, ``check_mode`` and ``_diff``) and the Run
 from __future__ import annotations
 
 import os
+import time
 
 from ansible_collections.lvs.cluster.plugins.module_utils.ipvs import argv as argvlib
 from ansible_collections.lvs.cluster.plugins.module_utils.ipvs import differ, parser, validate
@@ -194,11 +195,76 @@ def ensure_table(module, runner, desired=None):
     return result
 
 
+# The wait's clock and sleep, replaced by the unit tests.
+_monotonic = time.monotonic
+_sleep = time.sleep
+
+
+def _active(listed, only, servers):
+    """Sum of ActiveConn (ipvsadm -L -n) over the real servers in ``servers`` (all when None)."""
+    total = 0
+    for key, entry in listed.items():
+        if only is not None and key != only:
+            continue
+        for point, server in entry["servers"].items():
+            if servers is None or point in servers:
+                total += server["active_conns"]
+    return total
+
+
+def _connections(runner, only, servers):
+    entries = parser.parse_connections(runner.read(argvlib.CONNECTIONS))
+    wanted = []
+    for entry in entries:
+        if servers is not None and validate.endpoint("real_server", entry["real_server"]) not in servers:
+            continue
+        # A fwmark service's connections show the packets' own destination: not filtered by it.
+        if only is not None and not only.is_fwmark and (entry["protocol"], entry["virtual"]) != (only.protocol, _virtual_text(only)):
+            continue
+        wanted.append(entry)
+    return wanted
+
+
+def _virtual_text(key):
+    """A service key as the connection listing writes its virtual side."""
+    return "%s:%d" % ("[%s]" % key.address if key.family == "ipv6" else key.address, key.port)
+
+
+def _wait_for_drain(params, runner, only, servers):
+    """Poll ActiveConn until the real servers hold at most ``wait_active_at_most``, or the timeout."""
+    limit, timeout, sleep = params["wait_active_at_most"], params.get("wait_timeout", 300), params.get("wait_sleep", 1)
+    start = _monotonic()
+    polls = 0
+    while True:
+        listing = runner.read(argvlib.LIST)
+        polls += 1
+        active = _active(parser.parse_list(listing), only, servers)
+        waited = _monotonic() - start
+        if active <= limit or waited >= timeout:
+            return listing, {"active": active, "at_most": limit, "waited": round(waited, 2), "polls": polls,
+                             "timed_out": active > limit, "timeout": timeout}
+        _sleep(min(sleep, max(0.0, timeout - waited)))
+
+
 def gather_info(module, runner):
     params = module.params
     only = validate.parse_service_ref("service", params["service"]) if params.get("service") else None
+    servers = None
+    if params.get("real_servers") is not None:
+        servers = {validate.endpoint("real_servers", item) for item in params["real_servers"]}
+    wait = None
+    before = []
+    if params.get("wait_active_at_most") is not None:
+        for name in ("wait_active_at_most", "wait_timeout"):
+            if params.get(name, 0) < 0:
+                raise IPVSValidationError(name, params[name], "must be 0 or more")
+        # The entries open when the wait starts: those still open at its end have been open
+        # at least that long (one more read at each end, never one per poll: a busy table holds
+        # a million entries).
+        before = _connections(runner, only, servers) if params.get("connections") else []
+        listing, wait = _wait_for_drain(params, runner, only, servers)
     table = runner.read_table()
-    listing = runner.read(argvlib.LIST)
+    listing = runner.read(argvlib.LIST) if wait is None else listing
     listed = parser.parse_list(listing)
     stats = rates = {}
     if params["counters"]:
@@ -215,12 +281,14 @@ def gather_info(module, runner):
             data["stats"] = stats[key]["counters"]
         if key in rates:
             data["rates"] = rates[key]["counters"]
-        servers = []
+        servers_out = []
         for skey in sorted(service.real_servers):
             server = service.real_servers[skey]
+            point = (server.address, server.port)
+            if servers is not None and point not in servers:
+                continue
             item = server.to_dict()
             item["name"] = str(skey)
-            point = (server.address, server.port)
             listed_server = listed.get(key, {}).get("servers", {}).get(point)
             if listed_server:
                 item["forward"] = listed_server["forward"]
@@ -230,10 +298,20 @@ def gather_info(module, runner):
                 item["stats"] = stats[key]["servers"][point]["counters"]
             if key in rates and point in rates[key]["servers"]:
                 item["rates"] = rates[key]["servers"][point]["counters"]
-            servers.append(item)
-        data["real_servers"] = servers
+            servers_out.append(item)
+        data["real_servers"] = servers_out
         services.append(data)
     result = {"changed": False, "services": services, "ipvs": parser.parse_version(listing) or {}}
+    if params.get("connections"):
+        seen = {(e["protocol"], e["client"], e["virtual"], e["real_server"]) for e in before}
+        entries = _connections(runner, only, servers)
+        for entry in entries:
+            if wait is not None:
+                key = (entry["protocol"], entry["client"], entry["virtual"], entry["real_server"])
+                entry["open_for_at_least"] = wait["waited"] if key in seen else 0
+        result["connections"] = entries
+    if wait is not None:
+        result["wait"] = wait
     if only is None:
         result["timeouts"] = runner.read_timeouts().to_dict()
         result["sync_daemons"] = [daemon.to_dict() for daemon in runner.read_daemons()]

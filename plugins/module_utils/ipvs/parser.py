@@ -9,7 +9,9 @@
 - ``parse_thresholds``: ``ipvsadm -L -n --thresholds`` (upper/lower thresholds, connections);
 - ``parse_list``: ``ipvsadm -L -n`` (forwarding, weight, ActiveConn, InActConn);
 - ``parse_counters``: ``ipvsadm -L -n --stats`` or ``--rate``, with or without ``--exact``;
-- ``parse_timeouts``: ``ipvsadm -L --timeout``; ``parse_daemons``: ``ipvsadm -L --daemon``.
+- ``parse_timeouts``: ``ipvsadm -L --timeout``; ``parse_daemons``: ``ipvsadm -L --daemon``;
+- ``parse_connections``: ``ipvsadm -L -n -c`` (the connection entries, persistence templates
+  with ``--persistent-conn``).
 """
 
 from __future__ import annotations
@@ -32,6 +34,11 @@ _SUFFIX = {"": 1, "K": 1000, "M": 1000 ** 2, "G": 1000 ** 3, "T": 1000 ** 4}
 _NUMBER_RE = re.compile(r"^(\d+)([KMGT]?)$")
 _TIMEOUT_RE = re.compile(r"^Timeout \(tcp tcpfin udp\): (\d+) (\d+) (\d+)$")
 _DAEMON_RE = re.compile(r"^(master|backup) sync daemon \((.*)\)$")
+_EXPIRE_RE = re.compile(r"^(\d+):(\d\d)$")
+_CONN_HEADER = ("IPVS connection entries", "pro expire state")
+# IPVS counts a connection as active (ActiveConn) only in these states; every other entry
+# (TIME_WAIT, FIN_WAIT, CLOSE, SYN_RECV, UDP, a template's ASSURED...) is inactive (InActConn).
+ACTIVE_STATES = ("ESTABLISHED",)
 _VERSION_RE = re.compile(r"^IP Virtual Server version (\S+) \(size=(\d+)\)$")
 
 
@@ -368,3 +375,37 @@ def parse_daemons(text):
             mcast_port=int(fields["port"]) if "port" in fields else None,
             mcast_ttl=int(fields["ttl"]) if "ttl" in fields else None))
     return daemons
+
+
+def parse_connections(text):
+    """Parse ``ipvsadm -L -n -c`` into a list of dicts, in the kernel's order.
+
+    Each entry: ``protocol`` (tcp, udp, sctp), ``expires`` (seconds left on its timer),
+    ``state`` (as IPVS names it: ESTABLISHED, TIME_WAIT, UDP, ...; a persistence template
+    shows ASSURED), ``client``, ``virtual`` and ``real_server`` (``address:port``, IPv6 in
+    brackets), ``active`` (counted in ActiveConn) and ``template`` (a persistence template:
+    client port 0). ``--persistent-conn`` adds two columns (persistence engine and its data),
+    which are ignored.
+    """
+    source = "ipvsadm -L -n -c"
+    entries = []
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith(_CONN_HEADER):
+            continue
+        tokens = line.split()
+        if len(tokens) not in (6, 8) or tokens[0] not in _LIST_PROTOCOLS:
+            raise IPVSParseError(source, line, "expected 'pro expire state source virtual destination'")
+        match = _EXPIRE_RE.match(tokens[1])
+        if not match:
+            raise IPVSParseError(source, line, "expected the expiry as minutes:seconds, got %r" % tokens[1])
+        endpoints = []
+        for text_ in tokens[3:6]:
+            address, port = split_hostport(source, line, text_)
+            endpoints.append("%s:%d" % ("[%s]" % address if ":" in address else address, port))
+        entries.append({
+            "protocol": _LIST_PROTOCOLS[tokens[0]], "expires": int(match.group(1)) * 60 + int(match.group(2)), "state": tokens[2],
+            "client": endpoints[0], "virtual": endpoints[1], "real_server": endpoints[2],
+            "active": tokens[2] in ACTIVE_STATES, "template": endpoints[0].endswith(":0"),
+        })
+    return entries

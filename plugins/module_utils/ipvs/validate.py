@@ -78,6 +78,21 @@ def port(field, value, allow_zero=False):
     return _int_range(field, value, 0 if allow_zero else 1, MAX_PORT, "a port number")
 
 
+def endpoint(field, value):
+    """``192.0.2.21:80`` or ``[2001:db8::21]:80`` -> (normalised address, port), as ipvsadm -n prints them."""
+    text = str(value).strip() if value is not None else ""
+    if text.startswith("["):
+        host, sep, port_text = text[1:].partition("]:")
+    else:
+        host, sep, port_text = text.rpartition(":")
+        if ":" in host:
+            sep = ""  # a bare IPv6 address: its port would be ambiguous
+    if not sep:
+        raise IPVSValidationError(field, value, "must be address:port, with an IPv6 address in brackets ([2001:db8::21]:80)")
+    normalised, _family = address(field, host)
+    return normalised, port(field, port_text, allow_zero=True)
+
+
 def parse_service_ref(field, value):
     """Parse a service reference: ``tcp/192.0.2.10:80``, ``udp/[2001:db8::10]:53``, ``fwmark/1[/ipv6]``."""
     text = str(value or "").strip()

@@ -402,3 +402,90 @@ def test_sync_daemon_that_did_not_start_as_asked():
     with pytest.raises(IPVSVerifyError) as info:
         call(manage.ensure_sync_daemon, host)
     assert info.value.missing == ["the master sync daemon is not running"]
+
+
+# --- ipvs_info: connections and the drain wait ----------------------------------------------
+def conn_answers(lists):
+    answers = info_answers()
+    answers.update({argv.SAVE: read_fixture("traffic_save"), argv.LIST: lists, argv.CONNECTIONS: read_fixture("traffic_conns")})
+    return answers
+
+
+class Clock:
+    """time.monotonic and time.sleep for the wait: each sleep moves the clock on."""
+
+    def __init__(self):
+        self.now = 100.0
+        self.slept = []
+
+    def monotonic(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+@pytest.fixture()
+def clock(monkeypatch):
+    fake = Clock()
+    monkeypatch.setattr(manage, "_monotonic", fake.monotonic)
+    monkeypatch.setattr(manage, "_sleep", fake.sleep)
+    return fake
+
+
+def test_info_lists_the_connection_entries_of_the_real_servers():
+    host = FakeHost(conn_answers(read_fixture("traffic_conns_list")),
+                    params={"service": "tcp/192.0.2.100:9000", "counters": False, "connections": True,
+                            "real_servers": ["198.51.100.100:9000"]})
+    result = call(manage.gather_info, host)
+    entries = result["connections"]
+    # Recorded: one held connection to this service, and its 14 TIME_WAIT entries of the 51 closed ones shown.
+    assert [e["client"] for e in entries if e["active"]] == ["203.0.113.2:50012"]
+    assert {e["virtual"] for e in entries} == {"192.0.2.100:9000"} and not any(e["template"] for e in entries)
+    assert "wait" not in result and "open_for_at_least" not in entries[0]
+
+
+def test_wait_returns_at_once_when_already_drained(clock):
+    host = FakeHost(conn_answers(read_fixture("traffic_list")),
+                    params={"counters": False, "wait_active_at_most": 0, "real_servers": ["198.51.100.100:9000"]})
+    result = call(manage.gather_info, host)
+    assert result["wait"] == {"active": 0, "at_most": 0, "waited": 0.0, "polls": 1, "timed_out": False, "timeout": 300}
+    assert clock.slept == []
+
+
+def test_wait_polls_until_the_active_connections_end(clock):
+    held, ended = read_fixture("traffic_conns_list"), read_fixture("traffic_list")
+    host = FakeHost(conn_answers([held, held, held, ended]),
+                    params={"counters": False, "wait_active_at_most": 0, "wait_sleep": 2, "real_servers": ["198.51.100.100:9000"]})
+    result = call(manage.gather_info, host)
+    assert result["wait"]["polls"] == 4 and result["wait"]["waited"] == 6.0 and not result["wait"]["timed_out"]
+    assert clock.slept == [2, 2, 2]
+
+
+def test_wait_times_out_and_says_what_is_still_open_and_for_how_long(clock):
+    host = FakeHost(conn_answers(read_fixture("traffic_conns_list")),
+                    params={"counters": False, "connections": True, "wait_active_at_most": 0, "wait_timeout": 5,
+                            "real_servers": ["198.51.100.100:9000"]})
+    result = call(manage.gather_info, host)
+    # Both held connections (to :9000 and to the persistent :9002 on the same real server).
+    assert result["wait"] == {"active": 2, "at_most": 0, "waited": 5.0, "polls": 6, "timed_out": True, "timeout": 5}
+    still = [(e["client"], e["virtual"], e["open_for_at_least"]) for e in result["connections"] if e["active"]]
+    assert still == [("203.0.113.2:54420", "192.0.2.100:9002", 5.0), ("203.0.113.2:50012", "192.0.2.100:9000", 5.0)]
+    # The counters are read once per poll, the connection entries once at each end.
+    assert sum(1 for c in host.calls if tuple(c[1:]) == argv.CONNECTIONS) == 2
+
+
+def test_wait_for_other_real_servers_ignores_these(clock):
+    host = FakeHost(conn_answers(read_fixture("traffic_conns_list")),
+                    params={"counters": False, "wait_active_at_most": 0, "real_servers": ["[2001:db8::21]:80"]})
+    result = call(manage.gather_info, host)
+    assert result["wait"]["active"] == 0 and result["services"][0]["real_servers"] == []
+
+
+@pytest.mark.parametrize("bad", ["198.51.100.100", "2001:db8::1:80", "host.example:80", "[2001:db8::1]"])
+def test_real_servers_must_be_address_and_port(bad):
+    host = FakeHost(conn_answers(read_fixture("traffic_list")), params={"counters": False, "real_servers": [bad]})
+    with pytest.raises(IPVSValidationError):
+        call(manage.gather_info, host)
+    assert host.calls == []

@@ -154,3 +154,39 @@ def test_garbage_is_a_parse_error():
         parser.parse_save("-a -t 192.0.2.1:80 -r 198.51.100.1:80 -g -w 1\n")
     with pytest.raises(IPVSParseError, match="numeric"):
         parser.parse_save("-A -t www.example:80 -s rr\n")
+
+
+# --- ipvsadm -L -n -c ---------------------------------------------------------------------
+def test_connections_recorded_with_a_held_connection_and_a_template(fixture):
+    entries = parser.parse_connections(fixture("traffic_conns_persistent"))
+    assert len(entries) == 55
+    assert [e for e in entries if e["active"] or e["template"] or e["protocol"] == "udp"] == [
+        {"protocol": "tcp", "expires": 598, "state": "ESTABLISHED", "client": "203.0.113.2:54420", "virtual": "192.0.2.100:9002",
+         "real_server": "198.51.100.100:9000", "active": True, "template": False},
+        {"protocol": "tcp", "expires": 58, "state": "ASSURED", "client": "203.0.113.2:0", "virtual": "192.0.2.100:9002",
+         "real_server": "198.51.100.100:9000", "active": False, "template": True},
+        {"protocol": "tcp", "expires": 598, "state": "ESTABLISHED", "client": "203.0.113.2:50012", "virtual": "192.0.2.100:9000",
+         "real_server": "198.51.100.100:9000", "active": True, "template": False},
+        {"protocol": "udp", "expires": 115, "state": "UDP", "client": "203.0.113.2:43428", "virtual": "192.0.2.100:9001",
+         "real_server": "198.51.100.100:9001", "active": False, "template": False}]
+    assert {e["state"] for e in entries} == {"ESTABLISHED", "ASSURED", "TIME_WAIT", "UDP"}
+    # The kernel's own count agrees: ActiveConn 1 on each TCP service.
+    listed = parser.parse_list(fixture("traffic_conns_list"))
+    assert sum(s["active_conns"] for v in listed.values() for s in v["servers"].values()) == sum(e["active"] for e in entries)
+
+
+def test_connections_ipv6_and_long_timers():
+    text = ("IPVS connection entries\npro expire state       source             virtual            destination\n"
+            "TCP 899:59 ESTABLISHED [2001:db8::2]:40000 [2001:db8::10]:443 [2001:db8:1::11]:443\n")
+    assert parser.parse_connections(text)[0] == {
+        "protocol": "tcp", "expires": 899 * 60 + 59, "state": "ESTABLISHED", "client": "[2001:db8::2]:40000",
+        "virtual": "[2001:db8::10]:443", "real_server": "[2001:db8:1::11]:443", "active": True, "template": False}
+    assert parser.parse_connections("IPVS connection entries\npro expire state       source             virtual            destination\n") == []
+
+
+@pytest.mark.parametrize("line", ["TCP 14:59 ESTABLISHED 203.0.113.2:1 192.0.2.100:80",
+                                  "TCP 1459 ESTABLISHED 203.0.113.2:1 192.0.2.100:80 192.0.2.21:80",
+                                  "ICMP 00:10 NONE 203.0.113.2:1 192.0.2.100:80 192.0.2.21:80"])
+def test_connections_unexpected_lines_are_named(line):
+    with pytest.raises(IPVSParseError, match="ipvsadm -L -n -c"):
+        parser.parse_connections("IPVS connection entries\n" + line + "\n")
