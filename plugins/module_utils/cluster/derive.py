@@ -65,6 +65,14 @@ def realserver_vips(lvs_services, group_names, method):
     return sorted(vips, key=lambda v: (parse_ip(v).version, parse_ip(v)))
 
 
+def backend_pools(lvs_services):
+    """Sorted backend groups (pools) of every service: what lvs_pool_states and drain.yml may name."""
+    problems = []
+    services = normalise_services(lvs_services, None, problems)
+    _strict(problems)
+    return sorted({b["group"] for s in services for b in s["backends"]})
+
+
 def realserver_nat_gateways(lvs_services, lvs_vrrp_instances, group_names):
     """The nat_gateway of each VRRP instance whose ``nat`` services the host backs.
 

@@ -1,0 +1,197 @@
+# -*- coding: utf-8 -*-
+# Copyright: lvs.cluster contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The declared cluster beside the kernel's table: one row per real server of a director.
+
+``real_server_rows`` joins what keepalived was given on a director (:func:`derive.director_keepalived`)
+with what ``lvs.cluster.ipvs_info`` read from that director's kernel. keepalived owns the table:
+it adds a real server at the weight it was given once its health check passes, and removes it
+(or, with ``inhibit_on_failure``, sets it to weight 0) when the check fails. So the kernel's
+weight says both whether a drain or a restore has landed and what keepalived thinks of the
+server's health. drain.yml waits on ``settled``; status.yml prints the rows.
+
+Pure code: plain dicts in, plain dicts out.
+"""
+from __future__ import annotations
+
+import ipaddress
+import re
+
+from ansible_collections.lvs.cluster.plugins.module_utils.cluster.model import ModelError, Problem
+
+
+def service_name(vs):
+    """The ipvs_info name of a derived virtual server: tcp/192.0.2.100:80, fwmark/10[/ipv6]."""
+    if vs["protocol"] == "fwmark":
+        return "fwmark/%d%s" % (vs["fwmark"], "/ipv6" if vs["family"] == "ipv6" else "")
+    return "%s/%s:%d" % (vs["protocol"], endpoint_address(vs["vip"]), vs["port"])
+
+
+def endpoint_address(address):
+    return "[%s]" % address if ":" in address else address
+
+
+def endpoint(address, port):
+    """``address:port`` as ipvs_info writes a real server (IPv6 in brackets)."""
+    return "%s:%d" % (endpoint_address(address), port)
+
+
+def _health(vs, given, kernel_weight):
+    """What keepalived's table says of the real server's health check."""
+    if kernel_weight is None:
+        return "down"  # keepalived removes a real server whose check fails
+    if given > 0 and kernel_weight == 0 and vs.get("inhibit_on_failure"):
+        return "down"  # inhibit_on_failure: kept at weight 0
+    if given == 0 and vs.get("inhibit_on_failure"):
+        return "unknown"  # weight 0 either way
+    return "up"
+
+
+def real_server_rows(derived, ipvs_info, pool=None):
+    """One row per real server of each virtual server of ``derived`` (optionally of one ``pool``).
+
+    Row keys: service, virtual (ipvs_info name), real_server (address:port), host, pool, state,
+    declared_weight, weight (what keepalived was given: 0 unless active), kernel_weight (None
+    when the kernel does not have it), active_conns, inactive_conns, health (up, down,
+    unknown) and settled (the kernel holds the given weight, or does not hold a real server
+    given weight 0).
+    """
+    if not isinstance(derived, dict) or not isinstance(ipvs_info, dict):
+        raise ModelError([Problem("real_server_rows", "needs the director_keepalived result and an ipvs_info result", "pass both")])
+    kernel = {}
+    for svc in ipvs_info.get("services") or []:
+        kernel[svc["name"]] = {rs["name"]: rs for rs in svc.get("real_servers") or []}
+    rows = []
+    for vs in derived.get("virtual_servers") or []:
+        name = service_name(vs)
+        listed = kernel.get(name, {})
+        for rs in vs["real_servers"]:
+            if pool is not None and rs["pool"] != pool:
+                continue
+            point = endpoint(rs["address"], rs["port"])
+            found = listed.get(point)
+            kernel_weight = found["weight"] if found else None
+            given = rs["weight"]
+            rows.append({
+                "service": vs["name"], "virtual": name, "real_server": point, "host": rs["host"], "pool": rs["pool"],
+                "state": rs["state"], "declared_weight": rs["declared_weight"], "weight": given, "kernel_weight": kernel_weight,
+                "active_conns": found.get("active_conns", 0) if found else 0,
+                "inactive_conns": found.get("inactive_conns", 0) if found else 0,
+                "health": _health(vs, given, kernel_weight),
+                "settled": kernel_weight == given or (kernel_weight is None and given == 0),
+            })
+    return rows
+
+
+def pool_real_servers(derived, pool):
+    """Sorted unique ``address:port`` of the real servers of ``pool`` on this director (ipvs_info's real_servers)."""
+    points = {endpoint(rs["address"], rs["port"]) for vs in (derived.get("virtual_servers") or []) for rs in vs["real_servers"]
+              if rs["pool"] == pool}
+    return sorted(points)
+
+
+def _width(rows, key, title):
+    return max([len(title)] + [len(str(r[key])) for r in rows])
+
+
+COLUMNS = (("service", "service"), ("real_server", "real server"), ("host", "host"), ("pool", "pool"), ("state", "state"),
+           ("weight", "weight"), ("kernel_weight", "kernel"), ("health", "health"), ("active_conns", "active"),
+           ("inactive_conns", "inactive"))
+
+
+def table_lines(rows):
+    """The rows as a fixed-width table a person reads at a glance (kernel '-' when absent)."""
+    shown = [dict(r, kernel_weight="-" if r["kernel_weight"] is None else r["kernel_weight"],
+                  weight=r["weight"] if r["weight"] == r["declared_weight"] else "%s/%s" % (r["weight"], r["declared_weight"]))
+             for r in rows]
+    widths = [_width(shown, key, title) for key, title in COLUMNS]
+    lines = ["  ".join(title.ljust(w) for (key, title), w in zip(COLUMNS, widths)).rstrip()]
+    for row in shown:
+        lines.append("  ".join(str(row[key]).ljust(w) for (key, title), w in zip(COLUMNS, widths)).rstrip())
+    return lines
+
+
+def health_probes(derived, pool):
+    """What keepalived's health check of each real server of ``pool`` connects to, for a gate run from the director.
+
+    One dict per (service, real server): host, service, type (TCP_CHECK, HTTP_GET, SSL_GET,
+    MISC_CHECK), address, port (connect_port, else the real server's), and for HTTP_GET/SSL_GET
+    ``url`` (http(s)://address:port/path of the first url) and ``status_code`` (null: any
+    2xx, keepalived's default). MISC_CHECK has no address to probe (its script decides).
+    """
+    probes = []
+    for vs in derived.get("virtual_servers") or []:
+        check = vs["health_check"]
+        for rs in vs["real_servers"]:
+            if rs["pool"] != pool:
+                continue
+            port = check.get("connect_port") or rs["port"]
+            probe = {"host": rs["host"], "service": vs["name"], "type": check["type"], "address": rs["address"], "port": port,
+                     "url": None, "status_code": None}
+            if check["type"] in ("HTTP_GET", "SSL_GET") and check.get("url"):
+                first = check["url"][0]
+                probe["url"] = "%s://%s%s" % ("https" if check["type"] == "SSL_GET" else "http", endpoint(rs["address"], port), first["path"])
+                probe["status_code"] = first["status_code"]
+            probes.append(probe)
+    return probes
+
+
+_INET_RE = re.compile(r"\binet6? ([0-9A-Fa-f.:]+)/\d+")
+
+
+def vrrp_holdings(derived, ip_addr_text):
+    """Per VRRP instance of this director, which of its addresses it holds now.
+
+    ``ip_addr_text``: the output of ``ip -o addr show`` on the director. Returns one dict per
+    instance: instance, state (the configured one), priority, holds (the instance's addresses
+    this director carries), missing (those it does not), master (it carries them all: VRRP made
+    it MASTER), services (the names of the services whose VIP the instance carries).
+    """
+    held = {ipaddress.ip_address(a).compressed for a in _INET_RE.findall(ip_addr_text or "")}
+    result = []
+    for inst in derived.get("vrrp_instances") or []:
+        addresses = [ipaddress.ip_interface(v["cidr"]).ip.compressed for v in inst["virtual_ipaddress"]]
+        holds = [a for a in addresses if a in held]
+        services = [vs["name"] for vs in derived.get("virtual_servers") or [] if vs["vrrp_instance"] == inst["name"]]
+        result.append({"instance": inst["name"], "state": inst["state"], "priority": inst["priority"], "holds": holds,
+                       "missing": [a for a in addresses if a not in held], "master": bool(addresses) and len(holds) == len(addresses),
+                       "services": services})
+    return result
+
+
+def _vrrp_line(director, inst):
+    if inst["master"]:
+        where = "is MASTER (holds %s)" % ", ".join(inst["holds"])
+    elif not inst["holds"]:
+        where = "is BACKUP (holds none of %s)" % ", ".join(inst["missing"])
+    else:
+        where = "holds only %s, not %s" % (", ".join(inst["holds"]), ", ".join(inst["missing"]))
+    return "%s: %s %s; configured %s, priority %s" % (inst["instance"], director, where, inst["state"], inst["priority"])
+
+
+def report_lines(statuses):
+    """What status.yml prints: per VRRP instance who holds it, then each director's real servers.
+
+    ``statuses``: one dict per director, {director, vrrp (vrrp_holdings), real_servers
+    (real_server_rows), sync_daemons (ipvs_info's)}. An instance that no director or more
+    than one director holds whole is called out.
+    """
+    lines = []
+    masters = {}
+    for status in statuses:
+        for inst in status["vrrp"]:
+            masters.setdefault(inst["instance"], [])
+            if inst["master"]:
+                masters[inst["instance"]].append(status["director"])
+            lines.append(_vrrp_line(status["director"], inst))
+    for instance, holders in masters.items():
+        if not holders:
+            lines.append("WARNING: no director holds all the addresses of %s: its VIPs do not answer" % instance)
+        elif len(holders) > 1:
+            lines.append("WARNING: %s is held by %s at once (split brain)" % (instance, ", ".join(holders)))
+    for status in statuses:
+        daemons = ", ".join(d["role"] for d in status.get("sync_daemons") or []) or "none"
+        lines.append("--- %s (IPVS sync daemons: %s)" % (status["director"], daemons))
+        lines.extend(table_lines(status["real_servers"]))
+    return lines
