@@ -13,7 +13,7 @@ LAB       := $(PY) -m lvslab
 TOPOLOGY  ?= lab/topologies/demo.yml
 HOST      ?=
 
-.PHONY: help bootstrap requirements test unit host-test sanity lint lab-test demo lab-up lab-down lab-status lab-figures lab-ssh bench build check-build
+.PHONY: help bootstrap requirements test unit rules ee host-test sanity lint lab-test demo lab-up lab-down lab-status lab-figures lab-ssh bench build check-build
 
 help:  ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-20s %s\n", $$1, $$2}'
@@ -41,6 +41,13 @@ test: bootstrap  ## Run every test: unit, sanity, lint, then the real-kernel lab
 
 unit: bootstrap  ## Unit tests (parsers, differs, argv building, the lab tool's logic)
 	$(PY) -m pytest -q tests/unit
+
+rules: bootstrap  ## promtool check and test of the shipped Prometheus alert rules (tests/prometheus/)
+	promtool check rules roles/monitoring/files/etc/prometheus/rules/*.rules.yml
+	promtool test rules tests/prometheus/*.test.yml
+
+ee: build  ## ansible-builder introspect and create for the execution environment (no container build)
+	bash scripts/ee.sh
 
 sanity: bootstrap  ## ansible-test sanity, offline-scripted
 	bash scripts/sanity.sh

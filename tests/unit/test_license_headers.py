@@ -2,7 +2,7 @@
 # Copyright: lvs.cluster contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Every Python file of the repository (plugins/, tests/, lab/, molecule/, scripts/, benchmarks/) opens with the one license header.
+"""Every Python file of the repository (plugins/, roles/, tests/, lab/, molecule/, scripts/, benchmarks/) opens with the one license header.
 
 The header is the form ansible-test sanity and the Ansible collection guidelines expect
 (a GPL v3+ line naming the LICENSE file the repository ships, plus the SPDX identifier);
@@ -24,7 +24,7 @@ PENDING = set()
 
 
 def python_files():
-    for top in ("plugins", "tests", "lab", "molecule", "scripts", "benchmarks"):
+    for top in ("plugins", "roles", "tests", "lab", "molecule", "scripts", "benchmarks"):
         for parent, dirs, files in os.walk(os.path.join(REPO, top)):
             dirs[:] = sorted(d for d in dirs if d not in ("__pycache__", "output"))
             for name in sorted(files):

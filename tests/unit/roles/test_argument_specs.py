@@ -28,6 +28,7 @@ DERIVED = {
     "realserver_dr_vips": "the VIPs of the dr services this host backs (lvs.cluster.realserver_vips)",
     "realserver_tun_vips": "the VIPs of the tun services this host backs (lvs.cluster.realserver_vips)",
     "realserver_nat_gateways": "the nat_gateway of the VRRP instances this host backs (lvs.cluster.realserver_nat_gateways)",
+    "monitoring_sync_daemons_expected": "the director's director_lvs_sync_daemon, true when unset",
 }
 
 
