@@ -13,7 +13,8 @@ site.yml, then per round: starts the client load through the web VIP (a new conn
 then stops the load. Prints per round and as min/median/max over the rounds: requests sent and
 failed (new connections and long-lived), long-lived connections opened and cut, each pool's
 drain wait and whole drain, and the switch's length. The lab goes down at the end (--keep
-leaves it up). Needs root.
+leaves it up). Needs root. The playbooks run with the environment's ANSIBLE_STRATEGY (scripts/bench.sh
+runs them under mitogen_linear, as the lab scenarios do); the figures say which.
 """
 from __future__ import annotations
 
@@ -97,7 +98,8 @@ def main():
             result = one_round(inventory, number)
             rounds.append(result)
             print("round %d: %s" % (number, json.dumps(result)), flush=True)
-        print("\nload %s" % open("/proc/loadavg", encoding="ascii").read().split()[:3])
+        print("\nload %s, strategy %s" % (open("/proc/loadavg", encoding="ascii").read().split()[:3],
+                                         os.environ.get("ANSIBLE_STRATEGY", "linear")))
         print("%-14s %10s %10s %10s" % ("figure", "min", "median", "max"))
         for key in rounds[0]:
             values = [r[key] for r in rounds if r[key] is not None]

@@ -4,15 +4,31 @@
 # KEEP=1 leaves the guest up; PER_ENTRY_LIMIT=N measures only N one-call-per-entry ipvsadm
 # calls and scales them to 10,100 (default 1010, the lines of 10 services; PER_ENTRY_LIMIT=0
 # runs all 10,100: about 19 ms a call unloaded, 3+ minutes, far more on a busy host);
-# ROUNDS=N paired rounds for the ratios (default 3).
+# ROUNDS=N paired rounds for the ratios (default 3). Then the blue/green part:
+# benchmarks/drain_bench.py on lab/topologies/drain.yml (ROUNDS switches under client load),
+# its playbooks under the lab's mitogen strategy (scripts/lab-strategy.sh). BENCH=ipvs or
+# BENCH=drain runs one part.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 export PYTHONPATH="$ROOT/lab${PYTHONPATH:+:$PYTHONPATH}"
 PY="$ROOT/.venv/bin/python"
 TOPOLOGY=lab/topologies/ipvs-bench.yml
+export PATH="$ROOT/.venv/bin:$PATH"
+if [ "${BENCH:-all}" != drain ]; then
+(
 "$PY" -m lvslab up "$TOPOLOGY"
 INVENTORY=$("$PY" -m lvslab inventory "$TOPOLOGY" >/dev/null && echo /var/lib/lvslab/ipvsbench/inventory.yml)
+# shellcheck disable=SC2317  # called by the trap
 cleanup() { [ "${KEEP:-0}" = 1 ] || "$PY" -m lvslab down "$TOPOLOGY"; }
 trap cleanup EXIT
 "$PY" benchmarks/ipvs_table_bench.py --inventory "$INVENTORY" --host ipvs1 --per-entry-limit "${PER_ENTRY_LIMIT:-1010}" --rounds "${ROUNDS:-3}"
+)
+fi
+if [ "${BENCH:-all}" != ipvs ]; then
+    # shellcheck source=scripts/lab-strategy.sh
+    source "$ROOT/scripts/lab-strategy.sh"
+    keep=()
+    [ "${KEEP:-0}" = 1 ] && keep=(--keep)
+    "$PY" benchmarks/drain_bench.py --rounds "${ROUNDS:-3}" "${keep[@]}"
+fi
