@@ -45,7 +45,7 @@ options:
   connections:
     description:
       - Also list the connection entries (C(ipvsadm -L -n -c)) of the real servers (O(real_servers), or all), in
-        RV(connections). A busy director holds many: filter with O(real_servers) or O(service).
+        RV(connections). A busy director holds many, so filter with O(real_servers) or O(service).
     type: bool
     default: false
   wait_active_at_most:
