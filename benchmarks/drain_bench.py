@@ -98,8 +98,8 @@ def main():
             result = one_round(inventory, number)
             rounds.append(result)
             print("round %d: %s" % (number, json.dumps(result)), flush=True)
-        print("\nload %s, strategy %s" % (open("/proc/loadavg", encoding="ascii").read().split()[:3],
-                                         os.environ.get("ANSIBLE_STRATEGY", "linear")))
+        load = open("/proc/loadavg", encoding="ascii").read().split()[:3]
+        print("\nload %s, strategy %s" % (load, os.environ.get("ANSIBLE_STRATEGY", "linear")))
         print("%-14s %10s %10s %10s" % ("figure", "min", "median", "max"))
         for key in rounds[0]:
             values = [r[key] for r in rounds if r[key] is not None]

@@ -155,6 +155,7 @@ def main():
         argument_spec={
             "vrrp_instances": {"type": "list", "elements": "dict"},
             "services": {"type": "list", "elements": "dict"},
+            "pool_states": {"type": "dict"},
             "fail_on_problems": {"type": "bool", "default": True},
         },
         supports_check_mode=True,

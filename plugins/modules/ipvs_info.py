@@ -38,7 +38,7 @@ options:
     default: true
   real_servers:
     description:
-      - Only these real servers, each written C(192.0.2.21:80) or C([2001:db8::21]:80), in O(services[].real_servers),
+      - Only these real servers, each written C(192.0.2.21:80) or C([2001:db8::21]:80), in the real servers of RV(services),
         O(connections) and the wait.
     type: list
     elements: str
