@@ -137,6 +137,14 @@ def auth_pass_fits_version(inst, item, var, problems, context):
                                 "remove auth_pass or set vrrp_version: 2"))
 
 
+def nopreempt_or_preempt_delay(inst, item, var, problems, context):
+    """keepalived 2.2.7 takes one of the two: "(VI_1) preempt_delay is incompatible with nopreempt mode - resetting" (rc 5)."""
+    if inst["nopreempt"] is True and isinstance(inst["preempt_delay"], int) and inst["preempt_delay"] > 0:
+        problems.append(Problem("%s.preempt_delay" % var, "%d s with nopreempt: true; nopreempt never preempts, so a delay means nothing, "
+                                "and keepalived's config test refuses the pair" % inst["preempt_delay"],
+                                "remove preempt_delay (never take the VIP back) or nopreempt (take it back after the delay)"))
+
+
 def track_interfaces_not_own(inst, item, var, problems, context):
     """The instance's own interface is always tracked; keepalived's config test rejects listing it."""
     if inst["interface"] and inst["interface"] in inst["track_interfaces"]:
@@ -244,6 +252,7 @@ VRRP_INSTANCE = (
     _counter("garp_lower_prio_repeat"),
     _counter("preempt_delay", 0, PREEMPT_DELAY_MAX, why=" seconds (keepalived's config test refuses more)"),
     Field("nopreempt", boolean, "must be a boolean", "set nopreempt: true or false", default=False, fallback=False),
+    Check(nopreempt_or_preempt_delay),
     Field("track_interfaces", names, "must be a list of names", "write e.g. %(key)s: [eth0]", fallback=KEEP),
     Field("track_scripts", names, "must be a list of names", "write e.g. %(key)s: [eth0]", fallback=KEEP),
     Check(track_interfaces_not_own),

@@ -19,6 +19,7 @@ from ansible_collections.lvs.cluster.plugins.module_utils.cluster.derive import 
     backend_weight,
     director_address,
     host_address,
+    preempting,
     vrrp_members,
 )
 from ansible_collections.lvs.cluster.plugins.module_utils.cluster.model import (
@@ -147,15 +148,31 @@ def priorities_valid_and_distinct(cluster, inst, ivar, members, problems):
             problems.append(Problem("director_vrrp_state", "must be MASTER or BACKUP, got %r" % (member["state"],), "fix or remove it", member["host"]))
 
 
-def exactly_one_master(cluster, inst, ivar, members, problems):
-    """One MASTER per instance, and an explicit MASTER must also have the highest priority."""
+def master_state_fits_preemption(cluster, inst, ivar, members, problems):
+    """At most one MASTER; an explicit MASTER has the highest priority; none where the instance does not preempt.
+
+    keepalived accepts every member BACKUP (the highest priority is elected after the
+    master-down interval), so a preempting instance may start all BACKUP; two MASTERs both
+    take the VIP until the first advertisement. An instance with nopreempt or preempt_delay
+    must start all BACKUP: keepalived 2.2.7's config test refuses ``state MASTER`` with either
+    ("nopreempt will not work with initial state MASTER", rc 5), and its priorities elect.
+    """
     masters = [m for m in members if m["state"] == "MASTER"]
-    if len(masters) != 1:
-        problems.append(Problem("%s.group" % ivar, "has %d MASTERs (%s); exactly one director must be MASTER"
-                                % (len(masters), ", ".join(m["host"] for m in masters) or "none"),
+    if not preempting(inst):
+        option = "nopreempt" if inst["nopreempt"] is True else "preempt_delay %s" % inst["preempt_delay"]
+        for master in masters:
+            problems.append(Problem("director_vrrp_state", "is MASTER for %s, which has %s: keepalived's config test refuses state MASTER "
+                                    "with nopreempt or preempt_delay (every member must start BACKUP; the priorities elect the MASTER)"
+                                    % (inst["name"], option),
+                                    "remove director_vrrp_state for %s (or set it to BACKUP) and give the director that should be MASTER "
+                                    "the highest director_vrrp_priority" % inst["name"], master["host"]))
+        return
+    if len(masters) > 1:
+        problems.append(Problem("%s.group" % ivar, "has %d MASTERs (%s); at most one director may start MASTER"
+                                % (len(masters), ", ".join(m["host"] for m in masters)),
                                 "set director_vrrp_state: MASTER on one host of %s and BACKUP on the others (or remove director_vrrp_state "
                                 "and let the highest priority be MASTER)" % inst["group"]))
-    elif masters[0]["explicit_state"]:
+    elif masters and masters[0]["explicit_state"]:
         valid = [m for m in members if isinstance(m["priority"], int)]
         higher = [m["host"] for m in valid if isinstance(masters[0]["priority"], int) and m["priority"] > masters[0]["priority"]]
         if higher:
@@ -201,7 +218,7 @@ def unicast_peers_of_the_vip_family(cluster, inst, ivar, members, problems):
 
 
 # Checks of one instance's directors, in this order for each instance.
-DIRECTOR_CHECKS = (priorities_valid_and_distinct, exactly_one_master, unicast_peers_have_addresses, unicast_peers_of_the_vip_family)
+DIRECTOR_CHECKS = (priorities_valid_and_distinct, master_state_fits_preemption, unicast_peers_have_addresses, unicast_peers_of_the_vip_family)
 
 
 def vrrp_directors(cluster, problems, notes):

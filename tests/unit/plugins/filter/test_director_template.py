@@ -96,3 +96,18 @@ def test_lab_inventory_renders_dr_services():
     assert "state MASTER" in dir1 and "version 3" in dir1 and "advert_int 0.1" in dir1
     assert dir1.count("real_server ") == 6 and "lb_kind DR" in dir1
     assert "script_user" not in dir1  # no script configured: no script security lines
+
+
+def test_example_not_preempting_renders_every_member_backup():
+    loader, lazy, groups = load("example")
+    hostvars = {host: {key: lazy[host][key] for key in lazy[host]} for host in groups["all"]}
+    for host in groups["all"]:
+        instances = [dict(i, nopreempt=True) if i["name"] == "VI_WEB" else dict(i, preempt_delay=30)
+                     for i in hostvars[host]["lvs_vrrp_instances"]]
+        hostvars[host]["lvs_vrrp_instances"] = instances
+    for host in ("lb1", "lb2"):
+        text = render(loader, hostvars, groups, host)
+        assert "state MASTER" not in text
+        assert "vrrp_instance VI_WEB {\n    state BACKUP\n" in text and "    nopreempt\n" in text
+        assert "vrrp_instance VI_INSIDE {\n    state BACKUP\n" in text and "    preempt_delay 30\n" in text
+    assert "priority 150" in render(loader, hostvars, groups, "lb1").split("vrrp_instance VI_INSIDE")[0]

@@ -191,6 +191,16 @@ def _states(variant):
         elif variant == "master_lower":
             hostvars["lb1"]["director_vrrp_state"] = {"VI_WEB": "BACKUP", "VI_INSIDE": "MASTER"}
             hostvars["lb2"]["director_vrrp_state"] = {"VI_WEB": "MASTER", "VI_INSIDE": "BACKUP"}
+        elif variant in ("not_preempting", "not_preempting_master"):
+            for host in hostvars:
+                for inst in hostvars[host].get("lvs_vrrp_instances") or []:
+                    if inst["name"] == "VI_WEB":
+                        inst["nopreempt"] = True
+                    else:
+                        inst["preempt_delay"] = 30
+            if variant == "not_preempting_master":
+                hostvars["lb1"]["director_vrrp_state"] = {"VI_WEB": "MASTER"}
+                hostvars["lb2"]["director_vrrp_state"] = "master"
         elif variant == "bad_state_and_priority":
             hostvars["lb1"]["director_vrrp_state"] = "primary"
             hostvars["lb2"]["director_vrrp_priority"] = "high"
@@ -245,6 +255,8 @@ CASES = {
     "two_masters": ("example", _states("two_masters")),
     "no_master": ("example", _states("no_master")),
     "master_lower": ("example", _states("master_lower")),
+    "not_preempting": ("example", _states("not_preempting")),
+    "not_preempting_master": ("example", _states("not_preempting_master")),
     "bad_state_and_priority": ("example", _states("bad_state_and_priority")),
     "single_director_and_order": ("example", _states("single_director_and_order")),
     "order_priorities": ("example", _states("order_priorities")),

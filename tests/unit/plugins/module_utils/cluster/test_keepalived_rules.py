@@ -68,6 +68,17 @@ def test_preempt_delay_at_most_1000():
         "got 1001. Fix: set a whole number 0-1000 or remove it"]
 
 
+# keepalived 2.2.7, nopreempt with preempt_delay 10 (state BACKUP): rc 5, "(VI_1) preempt_delay is incompatible
+# with nopreempt mode - resetting"; nopreempt with preempt_delay 0 is accepted.
+def test_nopreempt_or_preempt_delay():
+    assert instance_problems(nopreempt=True, preempt_delay=0) == []
+    assert instance_problems(nopreempt=False, preempt_delay=10) == []
+    assert instance_problems(nopreempt="yes", preempt_delay=10) == [
+        "lvs_vrrp_instances[0] (VI_1).preempt_delay: 10 s with nopreempt: true; nopreempt never preempts, so a delay means "
+        "nothing, and keepalived's config test refuses the pair. Fix: remove preempt_delay (never take the VIP back) or "
+        "nopreempt (take it back after the delay)"]
+
+
 # keepalived 2.2.7, garp_master_repeat 0: rc 5, "(VI_1): garp_master_repeat must be greater than 0, setting to 1";
 # garp_master_delay 0, garp_master_refresh 0 and garp_lower_prio_repeat 0 are accepted (rc 0).
 def test_garp_master_repeat_at_least_1():

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import copy
 
+import pytest
+
 from ansible_collections.lvs.cluster.plugins.module_utils.cluster.validate import validate_cluster
 
 INSTANCES = [{"name": "VI_1", "group": "directors", "interface": "eth0", "virtual_router_id": 51, "unicast_peers": True}]
@@ -55,9 +57,33 @@ def test_two_masters():
     assert "Fix: set director_vrrp_state: MASTER on one host of directors" in problems[0]
 
 
-def test_no_master():
+def test_every_director_backup_is_valid():
+    # keepalived 2.2.7 accepts every member BACKUP (rc 0): VRRP elects the highest priority.
     problems, _unused = run(dir1={"director_vrrp_state": "BACKUP"}, dir2={"director_vrrp_state": "BACKUP"})
-    assert any("has 0 MASTERs (none)" in p for p in problems)
+    assert problems == []
+
+
+@pytest.mark.parametrize("option", [{"nopreempt": True}, {"preempt_delay": 30}])
+def test_not_preempting_instance_deploys_all_backup(option):
+    problems, _unused = run(instances=[dict(INSTANCES[0], **option)])
+    assert problems == []
+
+
+# keepalived 2.2.7, state MASTER with nopreempt: rc 5, "(VI_1) Warning - nopreempt will not work with
+# initial state MASTER - clearing"; with preempt_delay 10: "preempt delay will not work with initial state MASTER".
+@pytest.mark.parametrize("option, said", [({"nopreempt": True}, "nopreempt"), ({"preempt_delay": 30}, "preempt_delay 30")])
+def test_explicit_master_on_not_preempting_instance(option, said):
+    problems, _unused = run(instances=[dict(INSTANCES[0], **option)], dir1={"director_vrrp_state": {"VI_1": "MASTER"}})
+    assert problems == ["director_vrrp_state (host dir1): is MASTER for VI_1, which has %s: keepalived's config test refuses "
+                        "state MASTER with nopreempt or preempt_delay (every member must start BACKUP; the priorities elect the MASTER). "
+                        "Fix: remove director_vrrp_state for VI_1 (or set it to BACKUP) and give the director that should be MASTER "
+                        "the highest director_vrrp_priority" % said]
+
+
+def test_preempt_delay_0_still_preempts():
+    # keepalived 2.2.7 accepts state MASTER with preempt_delay 0 (rc 0): no delay.
+    problems, _unused = run(instances=[dict(INSTANCES[0], preempt_delay=0)], dir1={"director_vrrp_state": "MASTER"})
+    assert problems == []
 
 
 def test_equal_priorities_name_the_host():
