@@ -475,6 +475,15 @@ def sorry_server_port_is_forwarded(svc, item, var, problems, context):
         problems.append(Problem("%s.sorry_server" % var, "port %d: %s" % (sorry["port"], _port_why(svc)), _port_fix(svc)))
 
 
+def sorry_server_of_the_vip_family(svc, item, var, problems, context):
+    """keepalived 2.2.7 refuses a sorry server of the other family than the VIP's (rc 5: "Address family of
+    virtual server and sorry server 2001:db8::99 don't match - skipping sorry server")."""
+    sorry = svc["sorry_server"]
+    if sorry and svc["vip"] is not None and parse_ip(sorry["address"]).version != parse_ip(svc["vip"]).version:
+        problems.append(Problem("%s.sorry_server" % var, "%s is not of the address family of VIP %s; keepalived's config test refuses it"
+                                % (sorry["address"], svc["vip"]), "give a sorry server of the VIP's family"))
+
+
 def backend_ports_are_forwarded(svc, item, var, problems, context):
     """DR/TUN cannot change the port: every backend's is the VIP's (keepalived refuses another)."""
     raw = item.get("backends") if isinstance(item.get("backends"), list) else []
@@ -601,6 +610,7 @@ SERVICE = (
           default=lambda item, svc, context: svc["health_check"].pop("delay_loop", None)),
     Field("sorry_server", _sorry_server, "must be {address: 192.0.2.50, port: 80} or '192.0.2.50 80', got %(got)r", "give an address and a port"),
     Check(sorry_server_port_is_forwarded),
+    Check(sorry_server_of_the_vip_family),
     Field("quorum", optional(integer(1)), "must be an integer >= 1, got %(got)r", "fix or remove quorum", default=1, fallback=1),
     Field("hysteresis", optional(integer(0)), "must be an integer >= 0, got %(got)r", "fix or remove hysteresis"),
     Check(hysteresis_below_quorum),

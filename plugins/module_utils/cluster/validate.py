@@ -234,6 +234,41 @@ def vrrp_directors(cluster, problems, notes):
             check(cluster, inst, ivar, members, problems)
 
 
+def _instance_interfaces(inst):
+    """(variable suffix, interface name) of every director interface an instance names."""
+    named = [("interface", inst["interface"])]
+    if inst["nat_gateway"] and inst["nat_interface"]:
+        named.append(("nat_interface", inst["nat_interface"]))
+    named.extend(("track_interfaces", name) for name in inst["track_interfaces"] if isinstance(name, str))
+    return [(key, name) for key, name in named if isinstance(name, str) and name]
+
+
+def interfaces_exist_on_directors(cluster, problems, notes):
+    """Every interface an instance names (interface, nat_interface, track_interfaces) exists on each of its directors.
+
+    Compared with the gathered network facts (``ansible_facts.interfaces``); keepalived's config
+    test refuses a missing one (rc 5: "WARNING - interface eth7 for vrrp_instance VI_1 doesn't
+    exist"). Without facts the run says which director was not checked.
+    """
+    for inst in cluster.instances:
+        named = _instance_interfaces(inst)
+        if not named or not inst["group"]:
+            continue
+        ivar = "lvs_vrrp_instances (%s)" % inst["name"]
+        for host in cluster.groups.get(inst["group"]) or []:
+            facts = _get(cluster.hostvars, host, "ansible_facts", {}) or {}
+            present = facts.get("interfaces") if isinstance(facts, dict) else None
+            if not isinstance(present, list):
+                notes.append("%s: interfaces %s not checked on director %s: no network facts (the preflight play gathers them)"
+                             % (ivar, ", ".join(sorted({name for _key, name in named})), host))
+                continue
+            for key, name in named:
+                if name not in present:
+                    problems.append(Problem("%s.%s" % (ivar, key), "interface %s does not exist on director %s (it has: %s); "
+                                            "keepalived's config test refuses it" % (name, host, ", ".join(sorted(present))),
+                                            "name an interface the director has, or create %s on it first" % name, host))
+
+
 def vrrp_scripts_fit_in_quotes(cluster, problems, notes):
     """director_vrrp_scripts[].script is written inside double quotes (q() in keepalived.conf.j2)."""
     directors = set()
@@ -501,6 +536,7 @@ def backends_reachable(cluster, problems, notes):
 CHECKS = (
     same_declaration_everywhere,
     vrrp_directors,
+    interfaces_exist_on_directors,
     vrrp_scripts_fit_in_quotes,
     virtual_router_id_unique_per_segment,
     vips_and_gateways_are_free,

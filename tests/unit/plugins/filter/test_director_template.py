@@ -14,49 +14,15 @@ from __future__ import annotations
 import os
 
 import pytest
-import yaml
-from ansible.template import Templar, trust_as_template
 
-from ansible_collections.lvs.cluster.plugins.module_utils.cluster.derive import director_keepalived
 from ansible_collections.lvs.cluster.plugins.module_utils.cluster.validate import validate_cluster
 from ansible_collections.lvs.cluster.tests.unit.plugins.tests_inventory import load_inventory
+from ansible_collections.lvs.cluster.tests.unit.plugins.tests_render import render
 
-REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", ".."))
-ROLE = os.path.join(REPO, "roles", "director")
 FIXTURES = os.path.join(os.path.dirname(__file__), "fixtures")
 
 
 load = load_inventory
-
-
-def trusted(value):
-    """Role files are trusted templates, as when Ansible loads them."""
-    if isinstance(value, str):
-        return trust_as_template(value)
-    if isinstance(value, dict):
-        return {k: trusted(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [trusted(v) for v in value]
-    return value
-
-
-def render(loader, hostvars, groups, host):
-    mine = hostvars[host]
-    derived = director_keepalived(mine["lvs_vrrp_instances"], mine["lvs_services"], hostvars, groups, host)
-    with open(os.path.join(ROLE, "defaults", "main.yml"), encoding="utf-8") as fh:
-        variables = yaml.safe_load(fh)
-    with open(os.path.join(ROLE, "vars", "main.yml"), encoding="utf-8") as fh:
-        variables.update(yaml.safe_load(fh))
-    variables = trusted(variables)
-    for key in variables:
-        if key.startswith("director_") and key in mine:
-            variables[key] = mine[key]
-    variables.update({"_director_keepalived": derived, "inventory_hostname": host, "director_router_id": host,
-                      "ansible_managed": "Ansible managed"})
-    templar = Templar(loader=loader, variables=variables)
-    with open(os.path.join(ROLE, "templates", "etc", "keepalived", "keepalived.conf.j2"), encoding="utf-8") as fh:
-        source = fh.read()
-    return templar.template(trust_as_template(source), escape_backslashes=False, overrides={"trim_blocks": True, "lstrip_blocks": True})
 
 
 @pytest.mark.parametrize("inventory", ["lab", "example"])

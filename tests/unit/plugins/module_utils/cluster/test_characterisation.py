@@ -42,8 +42,8 @@ def load(inventory):
     return plain, groups
 
 
-def facts(interface, address, netmask="255.255.255.0"):
-    return {interface: {"ipv4": {"address": address, "netmask": netmask}}}
+def facts(interface, address, netmask="255.255.255.0", interfaces=("eth0", "eth1", "lo")):
+    return {"interfaces": list(interfaces), interface: {"ipv4": {"address": address, "netmask": netmask}}}
 
 
 def declare(hostvars, instances=None, services=None, hosts=None):
@@ -230,10 +230,10 @@ def _none(hostvars, groups):
 
 
 def _lab_facts(hostvars, groups):
-    hostvars["dir1"]["ansible_facts"] = {"vec1": {"ipv4": {"address": "192.0.2.11", "netmask": "255.255.255.0"},
+    hostvars["dir1"]["ansible_facts"] = {"interfaces": ["lo", "vec1"], "vec1": {"ipv4": {"address": "192.0.2.11", "netmask": "255.255.255.0"},
                                                   "ipv4_secondaries": [{"address": "192.0.2.100", "netmask": "255.255.255.255"}],
                                                   "ipv6": [{"address": "2001:db8:1::11", "prefix": "64", "scope": "global"}]}}
-    hostvars["dir2"]["ansible_facts"] = {"vec1": {"ipv4": {"address": "198.51.100.12", "netmask": "255.255.255.0"}}}
+    hostvars["dir2"]["ansible_facts"] = {"interfaces": ["vec1"], "vec1": {"ipv4": {"address": "198.51.100.12", "netmask": "255.255.255.0"}}}
     hostvars["rs2"]["lvs_backend_weights"] = {"web": 0, "blue": "50"}
     hostvars["rs3"]["lvs_backend_weight"] = 20
 

@@ -239,3 +239,13 @@ def test_auth_pass_with_unquoted_word_breaks_refused(password):
         "lvs_vrrp_instances[0] (VI_1).auth_pass: contains whitespace, '#' or '!': the director writes auth_pass unquoted "
         "(lvs-auth.conf), and keepalived ends the password there (whitespace ends a word, '#' and '!' start a comment), so the "
         "directors would use a shorter password than declared. Fix: use a password without whitespace, '#' or '!'"]
+
+
+# Found by the differential test (tests/integration/host/test_keepalived_differential.py).
+# keepalived 2.2.7, IPv4 VIP with sorry_server 2001:db8::99 80: rc 5, "Address family of virtual server and
+# sorry server 2001:db8::99 don't match - skipping sorry server".
+def test_sorry_server_of_the_vip_family():
+    assert service_problems(sorry_server="192.0.2.99 80") == []
+    assert service_problems(sorry_server="2001:db8::99") == [
+        "lvs_services[0] (web).sorry_server: 2001:db8::99 is not of the address family of VIP 203.0.113.10; keepalived's config "
+        "test refuses it. Fix: give a sorry server of the VIP's family"]

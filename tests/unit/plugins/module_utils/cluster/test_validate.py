@@ -17,7 +17,7 @@ SERVICES = [{"name": "web", "vrrp_instance": "VI_1", "vip": "203.0.113.10", "por
 
 
 def facts(address, prefix_mask="255.255.255.0"):
-    return {"eth0": {"ipv4": {"address": address, "netmask": prefix_mask}}}
+    return {"interfaces": ["eth0", "eth1", "lo"], "eth0": {"ipv4": {"address": address, "netmask": prefix_mask}}}
 
 
 def make(instances=None, services=None, **overrides):
@@ -182,3 +182,28 @@ def test_director_as_dr_backend_and_duplicate_real_server():
     groups["pool_green"] = ["dir2", "rs4"]
     problems, _unused = validate_cluster(instances, services, hostvars, groups)
     assert any("host dir2 is both a director of VI_1 and a DR real server of web" in str(p) for p in problems)
+
+
+# keepalived 2.2.7, interface eth7 missing: rc 5, "WARNING - interface eth7 for vrrp_instance VI_1 doesn't exist"
+# (found by the differential test, tests/integration/host/test_keepalived_differential.py).
+@pytest.mark.parametrize("keys, variable", [({"interface": "eth7"}, "interface"), ({"track_interfaces": ["eth7"]}, "track_interfaces"),
+                                            ({"nat_gateway": "198.51.100.1/24", "nat_interface": "eth7"}, "nat_interface")])
+def test_interface_missing_on_a_director(keys, variable):
+    instances = [dict(INSTANCES[0], **keys)]
+    problems, _unused = run(instances=instances, dir1={"ansible_facts": dict(facts("192.0.2.11"), interfaces=["eth0", "lo"])},
+                            dir2={"ansible_facts": dict(facts("192.0.2.12"), interfaces=["eth0", "lo"])})
+    missing = [p for p in problems if "does not exist on director" in p]
+    assert missing[:1] == ["lvs_vrrp_instances (VI_1).%s (host dir1): interface eth7 does not exist on director dir1 (it has: eth0, lo); "
+                           "keepalived's config test refuses it. Fix: name an interface the director has, or create eth7 on it first"
+                           % variable]
+    assert len(missing) == 2  # dir1 and dir2
+
+
+def test_interfaces_not_checked_without_facts():
+    problems, notes = run(dir1={"ansible_facts": {}})
+    assert problems == []
+    assert notes == ["lvs_vrrp_instances (VI_1): interfaces eth0 not checked on director dir1: no network facts (the preflight play gathers them)",
+                     "lvs_services (web): DR segment of rs1 not checked: no network facts of director dir1 (gather facts first)",
+                     "lvs_services (web): DR segment of rs2 not checked: no network facts of director dir1 (gather facts first)",
+                     "lvs_services (web): DR segment of rs3 not checked: no network facts of director dir1 (gather facts first)",
+                     "lvs_services (web): DR segment of rs4 not checked: no network facts of director dir1 (gather facts first)"]
