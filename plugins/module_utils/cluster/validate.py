@@ -284,17 +284,48 @@ def vrrp_scripts_fit_in_quotes(cluster, problems, notes):
                                         "the line (unterminated quote)" % what, QUOTE_FIX, host))
 
 
+def _vrrp_family(cluster, inst):
+    """The family VRRP runs in for an instance: its VIPs', else its nat_gateway's, else IPv4."""
+    family = _instance_family(cluster, inst)
+    if family is None and inst["nat_gateway"]:
+        family = _family_of(parse_ip(inst["nat_gateway"]["address"]))
+    return family or "ipv4"
+
+
 def virtual_router_id_unique_per_segment(cluster, problems, notes):
-    vrids = {}
+    """A virtual_router_id once per segment and family, and once per director interface and family.
+
+    IPv4 and IPv6 VRRP have separate VRID spaces (virtual MACs 00:00:5e:00:01:xx and
+    00:00:5e:00:02:xx). Instances with directors in common on one interface share the link
+    whatever their ``segment`` says, and keepalived's config test refuses them (rc 5: "VI_1 and
+    VI_2 both use VRID 51 with IPv4 on interface eth0").
+    """
+    vrids, links = {}, {}
     for inst in cluster.instances:
         if inst["virtual_router_id"] is None:
             continue
-        key = (inst["segment"], inst["virtual_router_id"])
+        family = _vrrp_family(cluster, inst)
+        label = "IPv6" if family == "ipv6" else "IPv4"
+        vvar = "lvs_vrrp_instances (%s).virtual_router_id" % inst["name"]
+        key = (inst["segment"], family, inst["virtual_router_id"])
         if key in vrids:
-            problems.append(Problem("lvs_vrrp_instances (%s).virtual_router_id" % inst["name"], "%d is already used by %s on segment %s"
-                                    % (inst["virtual_router_id"], vrids[key], inst["segment"]),
-                                    "pick a virtual_router_id not used by another instance on segment %s" % inst["segment"]))
-        vrids.setdefault(key, inst["name"])
+            problems.append(Problem(vvar, "%d is already used by %s on segment %s (%s)"
+                                    % (inst["virtual_router_id"], vrids[key], inst["segment"], label),
+                                    "pick a virtual_router_id not used by another %s instance on segment %s" % (label, inst["segment"])))
+            vrids.setdefault(key, inst["name"])
+            continue
+        vrids[key] = inst["name"]
+        directors = set(cluster.groups.get(inst["group"] or "", []) or [])
+        for other, other_segment, other_directors in links.get((inst["interface"], family, inst["virtual_router_id"]), []):
+            shared = sorted(directors & other_directors)
+            if shared and other_segment != inst["segment"]:
+                problems.append(Problem(vvar, "%d is also used by %s on interface %s of director %s (%s); their segments differ (%s, %s) "
+                                        "but both run on that one link, and keepalived's config test refuses the pair"
+                                        % (inst["virtual_router_id"], other, inst["interface"], ", ".join(shared), label,
+                                           other_segment, inst["segment"]),
+                                        "pick another virtual_router_id, or fix segment: instances on one interface of a director "
+                                        "share its segment"))
+        links.setdefault((inst["interface"], family, inst["virtual_router_id"]), []).append((inst["name"], inst["segment"], directors))
 
 
 def vips_and_gateways_are_free(cluster, problems, notes):

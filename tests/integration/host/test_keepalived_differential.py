@@ -95,6 +95,7 @@ def director_facts(host):
 INSTANCE_VALUES = {
     "interface": (["eth0"], ["eth1", MISSING_INTERFACE, ""]),
     "virtual_router_id": ([1, 51, 255], [0, 256, "51a"]),
+    "segment": ([None], ["backnet"]),
     "vrrp_version": ([2, 3], [1, 4]),
     "advert_int": ([1, 2], [0.01, 0.07, 0.2, 0.005, 40.95, 40.96, 255, 256, 0]),
     "auth_pass": ([None], ["Ch4ngeMe", "pass", "123456789", "ab cd", "a#b", "a!b", "\u00e9abcdefg"]),

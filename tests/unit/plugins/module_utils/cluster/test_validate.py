@@ -109,9 +109,29 @@ def test_virtual_router_id_twice_on_a_segment():
     instances = INSTANCES + [dict(INSTANCES[0], name="VI_2")]
     problems, _unused = run(instances=instances)
     assert any(p.startswith("lvs_vrrp_instances (VI_2).virtual_router_id: 51 is already used by VI_1 on segment eth0") for p in problems)
-    # Another segment may reuse the id.
-    problems, _unused = run(instances=INSTANCES + [dict(INSTANCES[0], name="VI_2", segment="backnet")])
+    # Another segment may reuse the id: on another interface of the directors.
+    problems, _unused = run(instances=INSTANCES + [dict(INSTANCES[0], name="VI_2", interface="eth1")],
+                            services=SERVICES + [dict(SERVICES[0], name="web2", vrrp_instance="VI_2", vip="203.0.113.11")])
     assert not any("virtual_router_id" in p for p in problems)
+
+
+# keepalived 2.2.7, two instances with VRID 51 on eth0 (IPv4): rc 5, "VI_1 and VI_2 both use VRID 51 with IPv4 on
+# interface eth0", whatever the inventory's segment says; an IPv4 and an IPv6 instance may share it (rc 0).
+def test_virtual_router_id_twice_on_one_interface_of_a_director():
+    services = SERVICES + [dict(SERVICES[0], name="web2", vrrp_instance="VI_2", vip="203.0.113.11")]
+    problems, _unused = run(instances=INSTANCES + [dict(INSTANCES[0], name="VI_2", segment="backnet")], services=services)
+    assert [p for p in problems if "virtual_router_id" in p] == [
+        "lvs_vrrp_instances (VI_2).virtual_router_id: 51 is also used by VI_1 on interface eth0 of director dir1, dir2 (IPv4); their "
+        "segments differ (eth0, backnet) but both run on that one link, and keepalived's config test refuses the pair. Fix: pick "
+        "another virtual_router_id, or fix segment: instances on one interface of a director share its segment"]
+    six = [dict(SERVICES[0], name="web6", vrrp_instance="VI_2", vip="2001:db8::10",
+                backends=[{"group": "pool_v6"}])]
+    instances = [dict(INSTANCES[0], unicast_peers=False), dict(INSTANCES[0], name="VI_2", unicast_peers=False)]
+    instances_, _services, hostvars, groups = make(instances=instances, services=SERVICES + six)
+    hostvars["rs6"] = {"ansible_host": "2001:db8::21", "lvs_vrrp_instances": instances, "lvs_services": SERVICES + six}
+    groups["pool_v6"], groups["all"] = ["rs6"], groups["all"] + ["rs6"]
+    problems, _unused = validate_cluster(instances, SERVICES + six, hostvars, groups)
+    assert not any("virtual_router_id" in str(p) for p in problems)
 
 
 def test_vip_is_a_host_address():
