@@ -484,6 +484,20 @@ def sorry_server_of_the_vip_family(svc, item, var, problems, context):
                                 % (sorry["address"], svc["vip"]), "give a sorry server of the VIP's family"))
 
 
+def udp_and_sctp_name_their_check(svc, item, var, problems, context):
+    """The default check, TCP_CHECK, connects over TCP: a UDP- or SCTP-only pool would always look down.
+
+    keepalived accepts it, so nothing stops it but this: every real server of a UDP DNS pool
+    that does not answer TCP is removed at the first check. The service names its check.
+    """
+    if svc["protocol"] in ("udp", "sctp") and item.get("health_check") is None:
+        problems.append(Problem("%s.health_check" % var, "is not set, and the default TCP_CHECK connects over TCP: a %s service whose "
+                                "real servers do not also answer TCP on port %s would have every real server marked down"
+                                % (svc["protocol"].upper(), svc["port"]),
+                                "set health_check explicitly: {type: TCP_CHECK} when the real servers also listen on TCP (DNS does), "
+                                "or {type: MISC_CHECK, misc_path: <a %s probe>}" % svc["protocol"].upper()))
+
+
 def backend_ports_are_forwarded(svc, item, var, problems, context):
     """DR/TUN cannot change the port: every backend's is the VIP's (keepalived refuses another)."""
     raw = item.get("backends") if isinstance(item.get("backends"), list) else []
@@ -604,6 +618,7 @@ SERVICE = (
     Check(persistence_netmask_is_a_netmask),
     Check(persistence_netmask_needs_timeout),
     Nested("health_check", _health_check),
+    Check(udp_and_sctp_name_their_check),
     # The default is always computed: health_check.delay_loop moves up to the service, and is
     # dropped when the service sets its own.
     Field("delay_loop", _delay_loop, "must be a whole number of seconds >= 1", "set delay_loop: 6", fallback=6,

@@ -293,6 +293,9 @@ BEYOND_THE_CONFIG_TEST = (
     (r"\.backends\[\d+\]\.group$", r"its replies have no route back", "NAT replies route through the directors: the network, not the file"),
     (r"^lvs_backend_weights$", r"names unknown service", "a weight nobody reads"),
     (r"^lvs_backend_weights$", r"must be a mapping", "the role would ignore the weight the operator meant"),
+    (r"^lvs_backend_weights?$", r"must be an integer", "a wrong weight on a host no service of the file uses (where one does, the derivation "
+     "refuses it too)"),
+    (r"\.health_check$", r"the default TCP_CHECK connects over TCP", "a TCP probe of a UDP or SCTP pool: valid, and marks it down"),
     (r"\.nat_gateway$", r"is not set but NAT service", "NAT real servers need the floating gateway to answer: the network, not the file"),
 )
 

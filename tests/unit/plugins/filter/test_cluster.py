@@ -25,7 +25,7 @@ SERVICES = [
     {"name": "api", "vrrp_instance": "VI_2", "vip": "203.0.113.2", "port": 80, "method": "dr",
      "backends": [{"group": "pool_green"}]},
     {"name": "dns", "vrrp_instance": "VI_1", "vip": "198.51.100.53", "port": 53, "protocol": "udp", "method": "nat",
-     "backends": [{"group": "pool_nat"}]},
+     "health_check": {"type": "TCP_CHECK"}, "backends": [{"group": "pool_nat"}]},
     {"name": "tunnelled", "vrrp_instance": "VI_2", "vip": "2001:db8::10", "port": 80, "method": "tun",
      "backends": [{"group": "pool_green"}]},
     {"name": "tunnelled4", "vrrp_instance": "VI_2", "vip": "203.0.113.30", "port": 80, "method": "tun",
@@ -166,7 +166,7 @@ def test_director_keepalived_missing_backend_group():
 
 def test_director_keepalived_nat_gateway_in_virtual_ipaddress():
     services = [{"name": "dns", "vrrp_instance": "VI_1", "vip": "203.0.113.53", "port": 53, "protocol": "udp", "method": "nat",
-                 "backends": [{"group": "pool_blue"}]}]
+                 "health_check": {"type": "TCP_CHECK"}, "backends": [{"group": "pool_blue"}]}]
     out = F["director_keepalived"](INSTANCES, services, HOSTVARS, GROUPS, "dir1")
     assert out["vrrp_instances"][0]["virtual_ipaddress"] == [
         {"cidr": "203.0.113.53/32", "dev": "eth0"}, {"cidr": "198.51.100.1/24", "dev": "eth1"}]

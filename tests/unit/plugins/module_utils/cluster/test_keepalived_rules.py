@@ -249,3 +249,15 @@ def test_sorry_server_of_the_vip_family():
     assert service_problems(sorry_server="2001:db8::99") == [
         "lvs_services[0] (web).sorry_server: 2001:db8::99 is not of the address family of VIP 203.0.113.10; keepalived's config "
         "test refuses it. Fix: give a sorry server of the VIP's family"]
+
+
+# Accepted by keepalived, wrong at run time: the default TCP_CHECK marks a UDP-only pool down.
+@pytest.mark.parametrize("protocol", ["udp", "sctp"])
+def test_udp_and_sctp_name_their_check(protocol):
+    assert service_problems(protocol=protocol, health_check={"type": "TCP_CHECK"}) == []
+    assert service_problems(protocol=protocol) == [
+        "lvs_services[0] (web).health_check: is not set, and the default TCP_CHECK connects over TCP: a %s service whose real servers "
+        "do not also answer TCP on port 80 would have every real server marked down. Fix: set health_check explicitly: "
+        "{type: TCP_CHECK} when the real servers also listen on TCP (DNS does), or {type: MISC_CHECK, misc_path: <a %s probe>}"
+        % (protocol.upper(), protocol.upper())]
+    assert service_problems() == []  # TCP keeps its default
