@@ -294,9 +294,9 @@ _KINDS = {
 CHECK_COMMON = {"connect_timeout": "number", "retry": "int", "delay_before_retry": "number", "delay_loop": "int", "warmup": "int"}
 CHECK_OPTIONS = {
     "TCP_CHECK": {"connect_port": "port", "bindto": "ip"},
-    "HTTP_GET": {"connect_port": "port", "bindto": "ip", "url": "urls", "path": "str", "status_code": "int",
+    "HTTP_GET": {"connect_port": "port", "bindto": "ip", "url": "urls", "path": "str", "status_code": "urls",
                  "digest": "str", "virtualhost": "str"},
-    "SSL_GET": {"connect_port": "port", "bindto": "ip", "url": "urls", "path": "str", "status_code": "int",
+    "SSL_GET": {"connect_port": "port", "bindto": "ip", "url": "urls", "path": "str", "status_code": "urls",
                 "digest": "str", "virtualhost": "str", "enable_sni": "bool"},
     "MISC_CHECK": {"misc_path": "str", "misc_timeout": "int", "misc_dynamic": "bool", "user": "str"},
 }
@@ -310,6 +310,40 @@ CHECK_DEFAULTS = {
     ctype: (("misc_timeout", 5) if ctype == "MISC_CHECK" else ("connect_timeout", 3), ("retry", 2), ("delay_before_retry", 2))
     for ctype in CHECK_TYPES
 }
+
+
+HTTP_STATUS_MIN, HTTP_STATUS_MAX = 100, 599  # keepalived 2.2.7 check_http.h HTTP_STATUS_CODE_MIN/MAX
+STATUS_WORD_RE = re.compile(r"^([0-9]+)(?:-([0-9]+))?$")
+
+
+def status_codes(value):
+    """keepalived's ``status_code`` words, or None when keepalived would refuse one.
+
+    keepalived 2.2.7 (check_http.c status_code_handler) takes one or more words, each a code
+    or a range ``min-max`` with 100 <= min <= max <= 599, and refuses the line otherwise
+    ("Invalid HTTP_GET status code"). A single code stays an int; ranges and lists become the
+    words as written to keepalived.conf (``"200-299 304"``).
+    """
+    if isinstance(value, bool):
+        return None
+    items = value if isinstance(value, list) else str(value).split() if isinstance(value, str) else [value]
+    words = []
+    for item in items:
+        if isinstance(item, bool) or not isinstance(item, (int, str)):
+            return None
+        match = STATUS_WORD_RE.match(str(item).strip())
+        if not match:
+            return None
+        low = int(match.group(1))
+        high = int(match.group(2)) if match.group(2) is not None else low
+        if not HTTP_STATUS_MIN <= low <= high <= HTTP_STATUS_MAX:
+            return None
+        words.append(str(item).strip())
+    if not words:
+        return None
+    if len(words) == 1 and "-" not in words[0]:
+        return int(words[0])
+    return " ".join(words)
 
 
 def _normalise_urls(var, check, problems):
@@ -340,11 +374,14 @@ def _normalise_urls(var, check, problems):
         if status is None and entry["digest"] is None:
             status = 200
         if status is not None:
-            code = as_int(status)
-            if code is None or not 100 <= code <= 599:
-                problems.append(Problem("%s.url[%d].status_code" % (var, index), "must be an HTTP status 100-599, got %r" % (status,), "set status_code: 200"))
+            codes = status_codes(status)
+            if codes is None:
+                problems.append(Problem("%s.url[%d].status_code" % (var, index),
+                                        "must be HTTP status codes %d-%d: a code, a range such as 200-299, or a list of them, got %r"
+                                        % (HTTP_STATUS_MIN, HTTP_STATUS_MAX, status),
+                                        "set status_code: 200, or e.g. status_code: 200-299"))
             else:
-                entry["status_code"] = code
+                entry["status_code"] = codes
         result.append(entry)
     return result
 

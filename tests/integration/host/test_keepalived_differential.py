@@ -133,7 +133,7 @@ CHECK_VALUES = {
     "retry": ([None, 2], [0, -1]),
     "delay_before_retry": ([None, 2], [0]),
     "connect_port": ([None], [80, 0, 65536]),
-    "status_code": ([None, 200], [204, 599, 600, 99, "200-299"]),
+    "status_code": ([None, 200], [204, 599, 600, 99, "200-299", "299-200", "200-600", "200 301-302", [200, "404"], "+200"]),
     "path": (["/healthz"], ["healthz", "/a b", "/"]),
     "warmup": ([None], [0, 5]),
 }

@@ -261,3 +261,21 @@ def test_udp_and_sctp_name_their_check(protocol):
         "{type: TCP_CHECK} when the real servers also listen on TCP (DNS does), or {type: MISC_CHECK, misc_path: <a %s probe>}"
         % (protocol.upper(), protocol.upper())]
     assert service_problems() == []  # TCP keeps its default
+
+
+# keepalived 2.2.7 (check_http.c status_code_handler): one or more words, each a code or min-max within 100-599;
+# "200", "200-299" and "200 301-302 404" are accepted (rc 0); "299-200", "200-600", "99", "2OO" and "200-" are
+# refused (rc 5, "Invalid HTTP_GET status code '299-200'").
+@pytest.mark.parametrize("given, written", [(200, 200), ("204", 204), ("200-299", "200-299"), ("200 301-302 404", "200 301-302 404"),
+                                            ([200, "301-302"], "200 301-302"), ("100-599", "100-599")])
+def test_http_status_code_ranges(given, written):
+    instances, services, problems = normalise([VI], [dict(WEB, health_check={"type": "HTTP_GET", "path": "/healthz", "status_code": given})])
+    assert texts(problems) == []
+    assert services[0]["health_check"]["url"] == [{"path": "/healthz", "status_code": written, "digest": None}]
+
+
+@pytest.mark.parametrize("given", ["299-200", "200-600", 99, "2OO", "200-", [], True, [200, None]])
+def test_http_status_code_refused_as_keepalived_does(given):
+    out = service_problems(health_check={"type": "HTTP_GET", "url": [{"path": "/healthz", "status_code": given}]})
+    assert out == ["lvs_services[0] (web).health_check.url[0].status_code: must be HTTP status codes 100-599: a code, a range such as "
+                   "200-299, or a list of them, got %r. Fix: set status_code: 200, or e.g. status_code: 200-299" % (given,)]
