@@ -352,6 +352,70 @@ def vips_and_gateways_are_free(cluster, problems, notes):
                                     "use a free address of the inside network as the floating gateway", host))
 
 
+def _primary_ipv4(hostvars, host):
+    """address -> interface of every primary IPv4 address in a host's facts (a VIP a keepalived adds is a secondary), or None."""
+    facts = _get(hostvars, host, "ansible_facts", {}) or {}
+    names = facts.get("interfaces") if isinstance(facts, dict) else None
+    if not isinstance(names, list):
+        return None
+    found = {}
+    for name in names:
+        entry = facts.get(str(name).replace("-", "_"))
+        address = ((entry or {}).get("ipv4") or {}).get("address") if isinstance(entry, dict) else None
+        if parse_ip(address) is not None:
+            found[str(parse_ip(address))] = name
+    return found
+
+
+def vips_and_gateways_are_no_host_address_per_facts(cluster, problems, notes):
+    """No host has a VIP or a nat_gateway as the primary IPv4 address of an interface (per its gathered facts).
+
+    The inventory's own addresses are compared by vips_and_gateways_are_free; this catches an
+    address a host really has but the inventory does not name. keepalived adds VIPs as
+    secondary addresses, so a running cluster's VIPs are not primaries. IPv6 facts carry no
+    primary: IPv6 VIPs are compared with the inventory's addresses only.
+    """
+    floating = [("lvs_services (%s).vip" % svc["name"], svc["vip"]) for svc in cluster.services
+                if svc["vip"] is not None and parse_ip(svc["vip"]).version == 4]
+    floating += [("lvs_vrrp_instances (%s).nat_gateway" % inst["name"], inst["nat_gateway"]["address"]) for inst in cluster.instances
+                 if inst["nat_gateway"] and parse_ip(inst["nat_gateway"]["address"]).version == 4]
+    if not floating:
+        return
+    unchecked = []
+    for host in cluster.hosts:
+        primaries = _primary_ipv4(cluster.hostvars, host)
+        if primaries is None:
+            unchecked.append(host)
+            continue
+        for var, address in floating:
+            if address in primaries:
+                problems.append(Problem(var, "%s is the address of interface %s of host %s (per its facts): a floating address must be "
+                                        "free" % (address, primaries[address], host),
+                                        "use an address no host has, or remove it from %s" % host, host))
+    if unchecked:
+        notes.append("VIPs and nat_gateways not compared with the addresses of %s: no network facts" % ", ".join(unchecked))
+
+
+def nat_gateway_on_the_inside_network(cluster, problems, notes):
+    """The nat_gateway lies in a network of each director's nat_interface (per facts): the real servers' route back."""
+    for inst in cluster.instances:
+        gw = inst["nat_gateway"]
+        if not gw or not inst["nat_interface"] or not inst["group"]:
+            continue
+        gvar = "lvs_vrrp_instances (%s).nat_gateway" % inst["name"]
+        for host in cluster.groups.get(inst["group"]) or []:
+            nets = _interface_networks(cluster.hostvars, host, inst["nat_interface"])
+            if nets is None:
+                notes.append("%s: %s not compared with %s of director %s: no network facts" % (gvar, gw["address"], inst["nat_interface"], host))
+                continue
+            if not any(parse_ip(gw["address"]) in net for net in nets):
+                problems.append(Problem(gvar, "%s is not in a network of %s on director %s (%s): the director could not take the "
+                                        "real servers' replies on it" % (gw["address"], inst["nat_interface"], host,
+                                                                          ", ".join(str(n) for n in nets) or "no address"),
+                                        "use a free address of the inside network %s is on, or fix nat_interface" % inst["nat_interface"],
+                                        host))
+
+
 def every_instance_carries_an_address(cluster, problems, notes):
     """An instance no service names (and without nat_gateway) would render an empty virtual_ipaddress.
 
@@ -571,6 +635,8 @@ CHECKS = (
     vrrp_scripts_fit_in_quotes,
     virtual_router_id_unique_per_segment,
     vips_and_gateways_are_free,
+    vips_and_gateways_are_no_host_address_per_facts,
+    nat_gateway_on_the_inside_network,
     every_instance_carries_an_address,
     one_family_per_instance,
     host_weights_in_range,

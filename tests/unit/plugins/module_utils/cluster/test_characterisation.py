@@ -230,7 +230,8 @@ def _none(hostvars, groups):
 
 
 def _lab_facts(hostvars, groups):
-    hostvars["dir1"]["ansible_facts"] = {"interfaces": ["lo", "vec1"], "vec1": {"ipv4": {"address": "192.0.2.11", "netmask": "255.255.255.0"},
+    hostvars["dir1"]["ansible_facts"] = {"interfaces": ["lo", "vec1"],
+                                         "vec1": {"ipv4": {"address": "192.0.2.11", "netmask": "255.255.255.0"},
                                                   "ipv4_secondaries": [{"address": "192.0.2.100", "netmask": "255.255.255.255"}],
                                                   "ipv6": [{"address": "2001:db8:1::11", "prefix": "64", "scope": "global"}]}}
     hostvars["dir2"]["ansible_facts"] = {"interfaces": ["vec1"], "vec1": {"ipv4": {"address": "198.51.100.12", "netmask": "255.255.255.0"}}}

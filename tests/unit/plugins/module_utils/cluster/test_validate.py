@@ -48,7 +48,29 @@ def run(*args, **kwargs):
 
 def test_valid_cluster_has_no_problem():
     problems, notes = run()
+    assert problems == []
+    assert notes == ["VIPs and nat_gateways not compared with the addresses of rs1, rs2, rs3, rs4: no network facts"]
+    problems, notes = run(**{host: {"ansible_facts": {"interfaces": ["lo"]}} for host in ("rs1", "rs2", "rs3", "rs4")})
     assert problems == [] and notes == []
+
+
+def test_vip_is_the_primary_address_of_a_host_per_facts():
+    # The inventory calls rs2 by a name; its facts show it really has the VIP.
+    rs2_facts = {"interfaces": ["lo", "ens3"], "ens3": {"ipv4": {"address": "203.0.113.10", "netmask": "255.255.255.0"}}}
+    problems, _unused = run(rs2={"ansible_facts": rs2_facts})
+    assert "lvs_services (web).vip (host rs2): 203.0.113.10 is the address of interface ens3 of host rs2 (per its facts): a floating " \
+           "address must be free. Fix: use an address no host has, or remove it from rs2" in problems
+
+
+def test_nat_gateway_outside_the_directors_inside_network():
+    instances = [dict(INSTANCES[0], nat_gateway="198.51.100.1/24", nat_interface="eth1")]
+    inside = {"interfaces": ["eth0", "eth1", "lo"], "eth0": facts("192.0.2.11")["eth0"],
+              "eth1": {"ipv4": {"address": "10.0.0.11", "netmask": "255.255.255.0"}}}
+    problems, _unused = run(instances=instances, dir1={"ansible_facts": inside})
+    assert [p for p in problems if "nat_gateway" in p] == [
+        "lvs_vrrp_instances (VI_1).nat_gateway (host dir1): 198.51.100.1 is not in a network of eth1 on director dir1 (10.0.0.0/24): "
+        "the director could not take the real servers' replies on it. Fix: use a free address of the inside network eth1 is on, "
+        "or fix nat_interface"]
 
 
 def test_two_masters():
@@ -223,6 +245,7 @@ def test_interfaces_not_checked_without_facts():
     problems, notes = run(dir1={"ansible_facts": {}})
     assert problems == []
     assert notes == ["lvs_vrrp_instances (VI_1): interfaces eth0 not checked on director dir1: no network facts (the preflight play gathers them)",
+                     "VIPs and nat_gateways not compared with the addresses of dir1, rs1, rs2, rs3, rs4: no network facts",
                      "lvs_services (web): DR segment of rs1 not checked: no network facts of director dir1 (gather facts first)",
                      "lvs_services (web): DR segment of rs2 not checked: no network facts of director dir1 (gather facts first)",
                      "lvs_services (web): DR segment of rs3 not checked: no network facts of director dir1 (gather facts first)",
