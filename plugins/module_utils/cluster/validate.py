@@ -269,6 +269,33 @@ def interfaces_exist_on_directors(cluster, problems, notes):
                                             "name an interface the director has, or create %s on it first" % name, host))
 
 
+PER_INSTANCE_VARS = ("director_vrrp_priority", "director_vrrp_state")
+
+
+def per_instance_maps_name_the_hosts_instances(cluster, problems, notes):
+    """director_vrrp_priority / director_vrrp_state as a mapping name instances of the host's groups.
+
+    A misspelt key is otherwise ignored in silence: the host falls back to its inventory-order
+    priority, or to the derived state.
+    """
+    if not cluster.instances:
+        return  # nothing to compare with (the declaration's own problems say why)
+    mine = {}
+    for inst in cluster.instances:
+        for host in cluster.groups.get(inst["group"] or "", []) or []:
+            mine.setdefault(host, []).append(inst["name"])
+    for host in cluster.hosts:
+        for var in PER_INSTANCE_VARS:
+            value = _get(cluster.hostvars, host, var)
+            if not isinstance(value, dict):
+                continue
+            for key in value:
+                if key not in mine.get(host, []):
+                    problems.append(Problem(var, "names %r, which is not a VRRP instance of this host (its instances: %s); the entry "
+                                            "would be ignored" % (key, ", ".join(mine.get(host, [])) or "none"),
+                                            "use the name of one of the host's instances, or remove the entry", host))
+
+
 def vrrp_scripts_fit_in_quotes(cluster, problems, notes):
     """director_vrrp_scripts[].script is written inside double quotes (q() in keepalived.conf.j2)."""
     directors = set()
@@ -632,6 +659,7 @@ CHECKS = (
     same_declaration_everywhere,
     vrrp_directors,
     interfaces_exist_on_directors,
+    per_instance_maps_name_the_hosts_instances,
     vrrp_scripts_fit_in_quotes,
     virtual_router_id_unique_per_segment,
     vips_and_gateways_are_free,

@@ -250,3 +250,10 @@ def test_interfaces_not_checked_without_facts():
                      "lvs_services (web): DR segment of rs2 not checked: no network facts of director dir1 (gather facts first)",
                      "lvs_services (web): DR segment of rs3 not checked: no network facts of director dir1 (gather facts first)",
                      "lvs_services (web): DR segment of rs4 not checked: no network facts of director dir1 (gather facts first)"]
+
+
+@pytest.mark.parametrize("var, value", [("director_vrrp_priority", {"VI_1": 150, "VI_WBE": 120}), ("director_vrrp_state", {"VI_WBE": "MASTER"})])
+def test_per_instance_map_naming_an_unknown_instance(var, value):
+    problems, _unused = run(dir1={var: value})
+    assert problems == ["%s (host dir1): names 'VI_WBE', which is not a VRRP instance of this host (its instances: VI_1); the entry would "
+                        "be ignored. Fix: use the name of one of the host's instances, or remove the entry" % var]
