@@ -414,8 +414,9 @@ def vips_and_gateways_are_no_host_address_per_facts(cluster, problems, notes):
         if primaries is None:
             unchecked.append(host)
             continue
+        declared = _declared_addresses(cluster.hostvars, [host])  # those are reported by vips_and_gateways_are_free
         for var, address in floating:
-            if address in primaries:
+            if address in primaries and address not in declared:
                 problems.append(Problem(var, "%s is the address of interface %s of host %s (per its facts): a floating address must be "
                                         "free" % (address, primaries[address], host),
                                         "use an address no host has, or remove it from %s" % host, host))

@@ -286,6 +286,7 @@ BEYOND_THE_CONFIG_TEST = (
     (r"\.virtual_router_id$", r"is already used by", "instances on one segment meet on the wire"),
     (r"\.vip$", r"is also the address of host", "another host's address: keepalived sees only its own host"),
     (r"\.vip$", r"is the nat_gateway of", "one address as VIP and as gateway: each line is valid, the two collide on the network"),
+    (r"\.(vip|nat_gateway)$", r"is the address of interface .* \(per its facts\)", "another host's address: keepalived sees only its own host"),
     (r"\.nat_gateway$", r"is also the address of host", "another host's address: keepalived sees only its own host"),
     (r"\.auth_pass$", r"contains whitespace, '#' or '!'", "keepalived accepts the shorter password it reads, silently"),
     (r"\.auth_pass$", r"keepalived uses only the first 8", "keepalived truncates the password, silently"),

@@ -257,3 +257,12 @@ def test_per_instance_map_naming_an_unknown_instance(var, value):
     problems, _unused = run(dir1={var: value})
     assert problems == ["%s (host dir1): names 'VI_WBE', which is not a VRRP instance of this host (its instances: VI_1); the entry would "
                         "be ignored. Fix: use the name of one of the host's instances, or remove the entry" % var]
+
+
+def test_vip_of_a_host_reported_once():
+    # rs2's inventory address is the VIP, and its facts say so too: one problem, not two.
+    rs2_facts = {"interfaces": ["lo", "eth0"], "eth0": {"ipv4": {"address": "203.0.113.10", "netmask": "255.255.255.0"}}}
+    problems, _unused = run(rs2={"ansible_host": "203.0.113.10", "ansible_facts": rs2_facts})
+    assert [p for p in problems if "203.0.113.10 is" in p] == [
+        "lvs_services (web).vip (host rs2): 203.0.113.10 is also the address of host rs2 (ansible_host). "
+        "Fix: use a VIP no host has as its own address"]
