@@ -325,7 +325,9 @@ def virtual_router_id_unique_per_segment(cluster, problems, notes):
     IPv4 and IPv6 VRRP have separate VRID spaces (virtual MACs 00:00:5e:00:01:xx and
     00:00:5e:00:02:xx). Instances with directors in common on one interface share the link
     whatever their ``segment`` says, and keepalived's config test refuses them (rc 5: "VI_1 and
-    VI_2 both use VRID 51 with IPv4 on interface eth0").
+    VI_2 both use VRID 51 with IPv4 on interface eth0"; for two unicast ones, "(VI_2) duplicate
+    VRID conflict with VI_1"). keepalived keeps unicast and multicast instances in separate VRID
+    spaces (vrrp.c, 2.2.7), so only instances of the same kind collide there.
     """
     vrids, links = {}, {}
     for inst in cluster.instances:
@@ -343,7 +345,8 @@ def virtual_router_id_unique_per_segment(cluster, problems, notes):
             continue
         vrids[key] = inst["name"]
         directors = set(cluster.groups.get(inst["group"] or "", []) or [])
-        for other, other_segment, other_directors in links.get((inst["interface"], family, inst["virtual_router_id"]), []):
+        link = (inst["interface"], family, inst["unicast_peers"] is True, inst["virtual_router_id"])
+        for other, other_segment, other_directors in links.get(link, []):
             shared = sorted(directors & other_directors)
             if shared and other_segment != inst["segment"]:
                 problems.append(Problem(vvar, "%d is also used by %s on interface %s of director %s (%s); their segments differ (%s, %s) "
@@ -352,7 +355,7 @@ def virtual_router_id_unique_per_segment(cluster, problems, notes):
                                            other_segment, inst["segment"]),
                                         "pick another virtual_router_id, or fix segment: instances on one interface of a director "
                                         "share its segment"))
-        links.setdefault((inst["interface"], family, inst["virtual_router_id"]), []).append((inst["name"], inst["segment"], directors))
+        links.setdefault(link, []).append((inst["name"], inst["segment"], directors))
 
 
 def vips_and_gateways_are_free(cluster, problems, notes):

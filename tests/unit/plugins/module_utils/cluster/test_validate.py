@@ -146,6 +146,10 @@ def test_virtual_router_id_twice_on_one_interface_of_a_director():
         "lvs_vrrp_instances (VI_2).virtual_router_id: 51 is also used by VI_1 on interface eth0 of director dir1, dir2 (IPv4); their "
         "segments differ (eth0, backnet) but both run on that one link, and keepalived's config test refuses the pair. Fix: pick "
         "another virtual_router_id, or fix segment: instances on one interface of a director share its segment"]
+    # keepalived keeps unicast and multicast instances in separate VRID spaces (rc 0 for one of each).
+    problems, _unused = run(instances=INSTANCES + [dict(INSTANCES[0], name="VI_2", segment="backnet", unicast_peers=False)],
+                            services=services)
+    assert not any("virtual_router_id" in p for p in problems)
     six = [dict(SERVICES[0], name="web6", vrrp_instance="VI_2", vip="2001:db8::10",
                 backends=[{"group": "pool_v6"}])]
     instances = [dict(INSTANCES[0], unicast_peers=False), dict(INSTANCES[0], name="VI_2", unicast_peers=False)]
