@@ -440,9 +440,9 @@ def nat_gateway_on_the_inside_network(cluster, problems, notes):
                 notes.append("%s: %s not compared with %s of director %s: no network facts" % (gvar, gw["address"], inst["nat_interface"], host))
                 continue
             if not any(parse_ip(gw["address"]) in net for net in nets):
+                on = ", ".join(str(n) for n in nets) or "no address"
                 problems.append(Problem(gvar, "%s is not in a network of %s on director %s (%s): the director could not take the "
-                                        "real servers' replies on it" % (gw["address"], inst["nat_interface"], host,
-                                                                          ", ".join(str(n) for n in nets) or "no address"),
+                                        "real servers' replies on it" % (gw["address"], inst["nat_interface"], host, on),
                                         "use a free address of the inside network %s is on, or fix nat_interface" % inst["nat_interface"],
                                         host))
 
