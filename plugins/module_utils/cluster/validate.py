@@ -427,6 +427,64 @@ def vips_and_gateways_are_no_host_address_per_facts(cluster, problems, notes):
         notes.append("VIPs and nat_gateways not compared with the addresses of %s: no network facts" % ", ".join(unchecked))
 
 
+def _interface_addresses(hostvars, host, interfaces=None):
+    """Every address (IPv4 primary and secondaries, IPv6) on ``interfaces`` (default: all) per facts, or None without facts."""
+    facts = _get(hostvars, host, "ansible_facts", {}) or {}
+    names = facts.get("interfaces") if isinstance(facts, dict) else None
+    if not isinstance(names, list):
+        return None
+    found = set()
+    for name in names if interfaces is None else [i for i in interfaces if i in names]:
+        entry = facts.get(str(name).replace("-", "_"))
+        if not isinstance(entry, dict):
+            continue
+        for item in [entry.get("ipv4")] + list(entry.get("ipv4_secondaries") or []) + list(entry.get("ipv6") or []):
+            ip = parse_ip(item.get("address")) if isinstance(item, dict) else None
+            if ip is not None:
+                found.add(str(ip))
+    return found
+
+
+def own_addresses_per_facts(cluster, problems, notes):
+    """director_vrrp_address is the director's on the instance's interface; lvs_backend_address is the real server's.
+
+    keepalived's config test accepts a ``unicast_src_ip`` the host does not have (rc 0); VRRP
+    then cannot send from it, and both directors become MASTER. A real server address the host
+    does not have sends the VIP's traffic elsewhere. Compared where the facts exist; said in notes
+    where they do not.
+    """
+    for inst in cluster.instances:
+        if not inst["unicast_peers"] or not inst["interface"]:
+            continue
+        for host in cluster.groups.get(inst["group"] or "", []) or []:
+            address = parse_ip(_get(cluster.hostvars, host, "director_vrrp_address"))
+            if address is None:
+                continue
+            present = _interface_addresses(cluster.hostvars, host, [inst["interface"]])
+            if present is None:
+                notes.append("director_vrrp_address of %s not compared with its addresses: no network facts" % host)
+            elif str(address) not in present:
+                problems.append(Problem("director_vrrp_address", "%s is not an address of %s on %s (per its facts: %s); unicast VRRP of %s "
+                                        "would send from an address the director does not have"
+                                        % (address, inst["interface"], host, ", ".join(sorted(present)) or "none", inst["name"]),
+                                        "set director_vrrp_address to the director's own address on %s" % inst["interface"], host))
+    backends = set()
+    for svc in cluster.services:
+        for backend in svc["backends"]:
+            backends.update(cluster.groups.get(backend["group"]) or [])
+    for host in sorted(backends):
+        address = parse_ip(_get(cluster.hostvars, host, "lvs_backend_address"))
+        if address is None:
+            continue
+        present = _interface_addresses(cluster.hostvars, host)
+        if present is None:
+            notes.append("lvs_backend_address of %s not compared with its addresses: no network facts" % host)
+        elif str(address) not in present:
+            problems.append(Problem("lvs_backend_address", "%s is not an address of %s (per its facts: %s); the directors would send "
+                                    "its share of the traffic elsewhere" % (address, host, ", ".join(sorted(present)) or "none"),
+                                    "set lvs_backend_address to one of the host's own addresses", host))
+
+
 def nat_gateway_on_the_inside_network(cluster, problems, notes):
     """The nat_gateway lies in a network of each director's nat_interface (per facts): the real servers' route back."""
     for inst in cluster.instances:
@@ -669,6 +727,7 @@ CHECKS = (
     vips_and_gateways_are_free,
     vips_and_gateways_are_no_host_address_per_facts,
     nat_gateway_on_the_inside_network,
+    own_addresses_per_facts,
     every_instance_carries_an_address,
     one_family_per_instance,
     host_weights_in_range,

@@ -270,3 +270,24 @@ def test_vip_of_a_host_reported_once():
     assert [p for p in problems if "203.0.113.10 is" in p] == [
         "lvs_services (web).vip (host rs2): 203.0.113.10 is also the address of host rs2 (ansible_host). "
         "Fix: use a VIP no host has as its own address"]
+
+
+def test_director_vrrp_address_is_the_directors_own():
+    # keepalived 2.2.7 accepts a unicast_src_ip the host does not have (rc 0); VRRP cannot send from it.
+    problems, notes = run(dir1={"director_vrrp_address": "192.0.2.111"})
+    assert problems == ["director_vrrp_address (host dir1): 192.0.2.111 is not an address of eth0 on dir1 (per its facts: 192.0.2.11); "
+                        "unicast VRRP of VI_1 would send from an address the director does not have. Fix: set director_vrrp_address "
+                        "to the director's own address on eth0"]
+    problems, _unused = run(dir1={"director_vrrp_address": "192.0.2.11"})
+    assert problems == []
+    problems, notes = run(dir1={"director_vrrp_address": "192.0.2.11", "ansible_facts": {}})
+    assert "director_vrrp_address of dir1 not compared with its addresses: no network facts" in notes
+
+
+def test_lvs_backend_address_is_the_hosts_own():
+    rs1_facts = {"interfaces": ["lo", "eth0"], "eth0": {"ipv4": {"address": "192.0.2.21", "netmask": "255.255.255.0"}}}
+    problems, _unused = run(rs1={"lvs_backend_address": "192.0.2.31", "ansible_facts": rs1_facts})
+    assert "lvs_backend_address (host rs1): 192.0.2.31 is not an address of rs1 (per its facts: 192.0.2.21); the directors would " \
+           "send its share of the traffic elsewhere. Fix: set lvs_backend_address to one of the host's own addresses" in problems
+    problems, _unused = run(rs1={"lvs_backend_address": "192.0.2.21", "ansible_facts": rs1_facts})
+    assert not any("lvs_backend_address" in p for p in problems)
