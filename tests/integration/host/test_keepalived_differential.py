@@ -295,6 +295,8 @@ BEYOND_THE_CONFIG_TEST = (
     (r"\.backends\[\d+\]\.group$", r"is not on director .* segment", "DR by MAC needs one L2 segment: the network, not the file"),
     (r"\.backends\[\d+\]\.group$", r"its replies have no route back", "NAT replies route through the directors: the network, not the file"),
     (r"^lvs_backend_weights$", r"names unknown service", "a weight nobody reads"),
+    (r"^director_vrrp_address$", r"is not an address of", "keepalived accepts a unicast_src_ip the host lacks; VRRP cannot send from it"),
+    (r"^lvs_backend_address$", r"is not an address of", "a real server's own addresses are on another host"),
     (r"^lvs_backend_weights$", r"must be a mapping", "the role would ignore the weight the operator meant"),
     (r"^lvs_backend_weights?$", r"must be an integer", "a wrong weight on a host no service of the file uses (where one does, the derivation "
      "refuses it too)"),
