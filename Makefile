@@ -13,7 +13,7 @@ LAB       := $(PY) -m lvslab
 TOPOLOGY  ?= lab/topologies/demo.yml
 HOST      ?=
 
-.PHONY: help bootstrap requirements test unit rules ee host-test sanity lint lab-test demo lab-up lab-down lab-status lab-figures lab-ssh bench build check-build
+.PHONY: help bootstrap requirements test unit rules ee host-test differential sanity lint lab-test demo lab-up lab-down lab-status lab-figures lab-ssh bench build check-build
 
 help:  ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-20s %s\n", $$1, $$2}'
@@ -30,8 +30,18 @@ build: bootstrap  ## Build the collection tarball into build/
 	mkdir -p build && rm -f build/lvs-cluster-*.tar.gz
 	ansible-galaxy collection build --force --output-path build .
 
-host-test: bootstrap  ## Tuning modules for real on the host's SMP kernel, in a netns + veth the test makes (root)
+host-test: bootstrap  ## Tuning modules on the host's SMP kernel, and the preflight vs keepalived -t differential test, in netns + veth the tests make (root)
 	$(PY) -m pytest -q -p no:cacheprovider tests/integration/host
+
+# The long run of the differential test (its CI run is part of host-test: 200 examples, fixed seed).
+EXAMPLES  ?= 5000
+ifeq ($(SEED),)
+SEED      := $(shell date +%s)
+endif
+differential: bootstrap  ## Preflight vs keepalived's config test on many generated inventories (EXAMPLES=5000, SEED=...; root)
+	@echo "differential: $(EXAMPLES) examples, seed $(SEED) (repeat with SEED=$(SEED))"
+	LVS_DIFFERENTIAL_EXAMPLES=$(EXAMPLES) LVS_DIFFERENTIAL_SEED=$(SEED) LVS_DIFFERENTIAL_SHRINK=1 \
+		$(PY) -m pytest -q -p no:cacheprovider tests/integration/host/test_keepalived_differential.py
 
 check-build: build  ## Install the tarball into a fresh collections path and ansible-doc every module
 	bash scripts/check-build.sh

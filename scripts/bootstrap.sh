@@ -26,8 +26,26 @@ install_apt() {
     fi
     log "installing Debian packages: ${want[*]}"
     export DEBIAN_FRONTEND=noninteractive
+    # keepalived is here for its config test only (tests/integration/host): a keepalived
+    # daemon on the controller would send VRRP on its networks. While the packages install,
+    # a policy-rc.d that refuses every start (exit 101, invoke-rc.d's "action forbidden")
+    # keeps the package's postinst from starting it; afterwards the unit is disabled and
+    # stopped, so it does not start at boot either. An existing policy-rc.d is left alone.
+    local policy=/usr/sbin/policy-rc.d own_policy=
+    if [ ! -e "$policy" ]; then
+        printf '#!/bin/sh\n# lvs.cluster bootstrap.sh: no service starts while packages install\nexit 101\n' > "$policy"
+        chmod 0755 "$policy"
+        own_policy=1
+    fi
     apt-get update -qq
-    apt-get install -y -qq --no-install-recommends "${want[@]}" </dev/null
+    local rc=0
+    apt-get install -y -qq --no-install-recommends "${want[@]}" </dev/null || rc=$?
+    [ -n "$own_policy" ] && rm -f "$policy"
+    [ "$rc" -eq 0 ] || exit "$rc"
+    if printf '%s\n' "${want[@]}" | grep -qx keepalived && [ -d /run/systemd/system ]; then
+        systemctl disable --now keepalived.service >/dev/null 2>&1 || true
+        log "keepalived installed for its config test only: service disabled and stopped"
+    fi
 }
 
 install_venv() {

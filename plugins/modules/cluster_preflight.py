@@ -17,8 +17,13 @@ description:
     variable, the host and the fix.
   - "It checks: the declaration itself (required keys, types, ranges, unknown schedulers, methods and health check
     types, VRRPv2 C(auth_pass) longer than 8 bytes, fractional C(advert_int) without VRRPv3, duplicate names and
-    endpoints); that every host sees the same declaration; exactly one MASTER and distinct priorities per VRRP
-    instance; C(virtual_router_id) unique per segment; a VIP or NAT gateway that is also a host address; backend groups
+    endpoints); that every host sees the same declaration; at most one MASTER (none on an instance with C(nopreempt)
+    or C(preempt_delay), which starts every director BACKUP) and distinct priorities per VRRP instance, and
+    per-instance C(director_vrrp_priority)/C(director_vrrp_state) keys that name the host's instances;
+    C(virtual_router_id) unique per segment and family and per director interface and family; the interfaces each
+    instance names present on its directors (needs their network facts); a VIP or NAT gateway that is also a host
+    address (the inventory's, and the primary IPv4 addresses in every host's facts); a NAT gateway inside the networks
+    of the directors' C(nat_interface) (facts); backend groups
     that are missing or empty; real servers without an address or listed twice; per-host weights out of range or naming
     unknown services; DR real servers that are not on the directors' segment (needs the directors' network facts);
     NAT services whose real servers have no route back through the instance's C(nat_gateway); and what keepalived
@@ -26,7 +31,9 @@ description:
     C(garp_master_repeat) 0, C(hysteresis) not below C(quorum), drains that take a service below its C(quorum), DR/TUN
     ports that differ from the VIP's, port-0 checks without C(connect_port), mixed address families in one instance,
     instances that carry no address, double quotes or line breaks in quoted strings, fwmark services sharing a mark and
-    family, host-mask C(persistence_netmask), C(auth_pass) over 8 bytes or with whitespace, C(#) or C(!))."
+    family, host-mask C(persistence_netmask), C(auth_pass) over 8 bytes or with whitespace, C(#) or C(!),
+    C(nopreempt) with C(preempt_delay), a C(sorry_server) of the other family, HTTP C(status_code) outside
+    keepalived's grammar, UDP and SCTP services without an explicit health check)."
   - Runs entirely on the controller; it never connects to a host. Use it with C(run_once) in a play over all hosts.
 author: lvs.cluster maintainers (@lvs-cluster)
 options:
@@ -62,10 +69,12 @@ attributes:
     platforms: all
     description: Runs on the controller.
 notes:
-  - The DR segment check uses the directors' gathered network facts (C(ansible_facts[interface].ipv4)); without them
-    the check is skipped and said so in RV(notes).
+  - The DR segment, interface and NAT gateway checks use the directors' gathered network facts
+    (C(ansible_facts.interfaces), C(ansible_facts[interface].ipv4)); without them each check is skipped and said so in
+    RV(notes).
   - VIPs are compared with the addresses the inventory gives hosts (C(ansible_host), C(lvs_backend_address),
-    C(director_vrrp_address)), not with gathered facts, which include the VIPs themselves once the cluster runs.
+    C(director_vrrp_address)) and, for IPv4, with the primary address of each interface in every host's facts (a
+    running cluster's VIPs are secondary addresses there).
 seealso:
   - name: keepalived.conf(5)
     description: The keepalived configuration the director role renders from the same declaration.

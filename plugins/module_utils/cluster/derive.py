@@ -154,13 +154,26 @@ def _per_instance(value, instance):
     return value
 
 
+def preempting(instance):
+    """Whether the instance preempts at once: no nopreempt, no preempt_delay above 0.
+
+    keepalived 2.2.7 refuses ``state MASTER`` with either option ("(VI_1) Warning - nopreempt
+    will not work with initial state MASTER - clearing", "preempt delay will not work ...",
+    config test rc 5; ``preempt_delay 0`` is accepted, it is no delay): such an instance starts
+    every member BACKUP and its priorities alone elect the MASTER.
+    """
+    return not instance.get("nopreempt") and not instance.get("preempt_delay")
+
+
 def vrrp_members(instance, groups, hostvars):
-    """Members of a VRRP instance in inventory order: [{host, priority, state, explicit_state}].
+    """Members of a VRRP instance in inventory order: [{host, priority, state, explicit_state, top}].
 
     Priority: host var director_vrrp_priority (an int, or {instance: int}); otherwise the
     host's position in the instance's group (150, 100, 90, ...). State: host var
     director_vrrp_state (MASTER/BACKUP, or {instance: ...}) when set; otherwise MASTER for the
-    highest priority and BACKUP for the others.
+    highest priority and BACKUP for the others, or BACKUP for every member of an instance that
+    does not preempt (:func:`preempting`). ``top`` marks the highest priority: the director VRRP
+    elects MASTER whatever the initial states (site.yml rolls it out last).
     """
     hosts = list(groups.get(instance["group"], []) or [])
     members = []
@@ -175,9 +188,11 @@ def vrrp_members(instance, groups, hostvars):
                         "state": state.upper() if isinstance(state, str) else None, "explicit_state": state is not None})
     valid = [m["priority"] for m in members if isinstance(m["priority"], int)]
     top = max(valid) if valid else None
+    starts_master = preempting(instance)
     for member in members:
+        member["top"] = top is not None and member["priority"] == top
         if member["state"] is None:
-            member["state"] = "MASTER" if member["priority"] == top else "BACKUP"
+            member["state"] = "MASTER" if member["top"] and starts_master else "BACKUP"
     return members
 
 
@@ -214,6 +229,7 @@ def director_keepalived(lvs_vrrp_instances, lvs_services, hostvars, groups, inve
         entry["auth"] = entry.pop("auth_pass") is not None
         entry["state"] = me["state"]
         entry["priority"] = me["priority"]
+        entry["top_priority"] = me["top"]
         entry["unicast_src_ip"] = None
         entry["unicast_peer"] = []
         if inst["unicast_peers"]:

@@ -144,6 +144,14 @@ def auth_pass_fits_version(inst, item, var, problems, context):
                                 "remove auth_pass or set vrrp_version: 2"))
 
 
+def nopreempt_or_preempt_delay(inst, item, var, problems, context):
+    """keepalived 2.2.7 takes one of the two: "(VI_1) preempt_delay is incompatible with nopreempt mode - resetting" (rc 5)."""
+    if inst["nopreempt"] is True and isinstance(inst["preempt_delay"], int) and inst["preempt_delay"] > 0:
+        problems.append(Problem("%s.preempt_delay" % var, "%d s with nopreempt: true; nopreempt never preempts, so a delay means nothing, "
+                                "and keepalived's config test refuses the pair" % inst["preempt_delay"],
+                                "remove preempt_delay (never take the VIP back) or nopreempt (take it back after the delay)"))
+
+
 def track_interfaces_not_own(inst, item, var, problems, context):
     """The instance's own interface is always tracked; keepalived's config test rejects listing it."""
     if inst["interface"] and inst["interface"] in inst["track_interfaces"]:
@@ -251,6 +259,7 @@ VRRP_INSTANCE = (
     _counter("garp_lower_prio_repeat"),
     _counter("preempt_delay", 0, PREEMPT_DELAY_MAX, why=" seconds (keepalived's config test refuses more)"),
     Field("nopreempt", boolean, "must be a boolean", "set nopreempt: true or false", default=False, fallback=False),
+    Check(nopreempt_or_preempt_delay),
     Field("track_interfaces", names, "must be a list of names", "write e.g. %(key)s: [eth0]", fallback=KEEP),
     Field("track_scripts", names, "must be a list of names", "write e.g. %(key)s: [eth0]", fallback=KEEP),
     Check(track_interfaces_not_own),
@@ -292,9 +301,9 @@ _KINDS = {
 CHECK_COMMON = {"connect_timeout": "number", "retry": "int", "delay_before_retry": "number", "delay_loop": "int", "warmup": "int"}
 CHECK_OPTIONS = {
     "TCP_CHECK": {"connect_port": "port", "bindto": "ip"},
-    "HTTP_GET": {"connect_port": "port", "bindto": "ip", "url": "urls", "path": "str", "status_code": "int",
+    "HTTP_GET": {"connect_port": "port", "bindto": "ip", "url": "urls", "path": "str", "status_code": "urls",
                  "digest": "str", "virtualhost": "str"},
-    "SSL_GET": {"connect_port": "port", "bindto": "ip", "url": "urls", "path": "str", "status_code": "int",
+    "SSL_GET": {"connect_port": "port", "bindto": "ip", "url": "urls", "path": "str", "status_code": "urls",
                 "digest": "str", "virtualhost": "str", "enable_sni": "bool"},
     "MISC_CHECK": {"misc_path": "str", "misc_timeout": "int", "misc_dynamic": "bool", "user": "str"},
 }
@@ -308,6 +317,40 @@ CHECK_DEFAULTS = {
     ctype: (("misc_timeout", 5) if ctype == "MISC_CHECK" else ("connect_timeout", 3), ("retry", 2), ("delay_before_retry", 2))
     for ctype in CHECK_TYPES
 }
+
+
+HTTP_STATUS_MIN, HTTP_STATUS_MAX = 100, 599  # keepalived 2.2.7 check_http.h HTTP_STATUS_CODE_MIN/MAX
+STATUS_WORD_RE = re.compile(r"^([0-9]+)(?:-([0-9]+))?$")
+
+
+def status_codes(value):
+    """keepalived's ``status_code`` words, or None when keepalived would refuse one.
+
+    keepalived 2.2.7 (check_http.c status_code_handler) takes one or more words, each a code
+    or a range ``min-max`` with 100 <= min <= max <= 599, and refuses the line otherwise
+    ("Invalid HTTP_GET status code"). A single code stays an int; ranges and lists become the
+    words as written to keepalived.conf (``"200-299 304"``).
+    """
+    if isinstance(value, bool):
+        return None
+    items = value if isinstance(value, list) else str(value).split() if isinstance(value, str) else [value]
+    words = []
+    for item in items:
+        if isinstance(item, bool) or not isinstance(item, (int, str)):
+            return None
+        match = STATUS_WORD_RE.match(str(item).strip())
+        if not match:
+            return None
+        low = int(match.group(1))
+        high = int(match.group(2)) if match.group(2) is not None else low
+        if not HTTP_STATUS_MIN <= low <= high <= HTTP_STATUS_MAX:
+            return None
+        words.append(str(item).strip())
+    if not words:
+        return None
+    if len(words) == 1 and "-" not in words[0]:
+        return int(words[0])
+    return " ".join(words)
 
 
 def _normalise_urls(var, check, problems):
@@ -338,11 +381,14 @@ def _normalise_urls(var, check, problems):
         if status is None and entry["digest"] is None:
             status = 200
         if status is not None:
-            code = as_int(status)
-            if code is None or not 100 <= code <= 599:
-                problems.append(Problem("%s.url[%d].status_code" % (var, index), "must be an HTTP status 100-599, got %r" % (status,), "set status_code: 200"))
+            codes = status_codes(status)
+            if codes is None:
+                problems.append(Problem("%s.url[%d].status_code" % (var, index),
+                                        "must be HTTP status codes %d-%d: a code, a range such as 200-299, or a list of them, got %r"
+                                        % (HTTP_STATUS_MIN, HTTP_STATUS_MAX, status),
+                                        "set status_code: 200, or e.g. status_code: 200-299"))
             else:
-                entry["status_code"] = code
+                entry["status_code"] = codes
         result.append(entry)
     return result
 
@@ -473,6 +519,29 @@ def sorry_server_port_is_forwarded(svc, item, var, problems, context):
         problems.append(Problem("%s.sorry_server" % var, "port %d: %s" % (sorry["port"], _port_why(svc)), _port_fix(svc)))
 
 
+def sorry_server_of_the_vip_family(svc, item, var, problems, context):
+    """keepalived 2.2.7 refuses a sorry server of the other family than the VIP's (rc 5: "Address family of
+    virtual server and sorry server 2001:db8::99 don't match - skipping sorry server")."""
+    sorry = svc["sorry_server"]
+    if sorry and svc["vip"] is not None and parse_ip(sorry["address"]).version != parse_ip(svc["vip"]).version:
+        problems.append(Problem("%s.sorry_server" % var, "%s is not of the address family of VIP %s; keepalived's config test refuses it"
+                                % (sorry["address"], svc["vip"]), "give a sorry server of the VIP's family"))
+
+
+def udp_and_sctp_name_their_check(svc, item, var, problems, context):
+    """The default check, TCP_CHECK, connects over TCP: a UDP- or SCTP-only pool would always look down.
+
+    keepalived accepts it, so nothing stops it but this: every real server of a UDP DNS pool
+    that does not answer TCP is removed at the first check. The service names its check.
+    """
+    if svc["protocol"] in ("udp", "sctp") and item.get("health_check") is None:
+        problems.append(Problem("%s.health_check" % var, "is not set, and the default TCP_CHECK connects over TCP: a %s service whose "
+                                "real servers do not also answer TCP on port %s would have every real server marked down"
+                                % (svc["protocol"].upper(), svc["port"]),
+                                "set health_check explicitly: {type: TCP_CHECK} when the real servers also listen on TCP (DNS does), "
+                                "or {type: MISC_CHECK, misc_path: <a %s probe>}" % svc["protocol"].upper()))
+
+
 def backend_ports_are_forwarded(svc, item, var, problems, context):
     """DR/TUN cannot change the port: every backend's is the VIP's (keepalived refuses another)."""
     raw = item.get("backends") if isinstance(item.get("backends"), list) else []
@@ -593,12 +662,14 @@ SERVICE = (
     Check(persistence_netmask_is_a_netmask),
     Check(persistence_netmask_needs_timeout),
     Nested("health_check", _health_check),
+    Check(udp_and_sctp_name_their_check),
     # The default is always computed: health_check.delay_loop moves up to the service, and is
     # dropped when the service sets its own.
     Field("delay_loop", _delay_loop, "must be a whole number of seconds >= 1", "set delay_loop: 6", fallback=6,
           default=lambda item, svc, context: svc["health_check"].pop("delay_loop", None)),
     Field("sorry_server", _sorry_server, "must be {address: 192.0.2.50, port: 80} or '192.0.2.50 80', got %(got)r", "give an address and a port"),
     Check(sorry_server_port_is_forwarded),
+    Check(sorry_server_of_the_vip_family),
     Field("quorum", optional(integer(1)), "must be an integer >= 1, got %(got)r", "fix or remove quorum", default=1, fallback=1),
     Field("hysteresis", optional(integer(0)), "must be an integer >= 0, got %(got)r", "fix or remove hysteresis"),
     Check(hysteresis_below_quorum),

@@ -18,6 +18,7 @@ from ansible_collections.lvs.cluster.plugins.module_utils.cluster.derive import 
     _get,
     director_address,
     host_address,
+    preempting,
     serving_weight,
     vrrp_members,
 )
@@ -149,15 +150,31 @@ def priorities_valid_and_distinct(cluster, inst, ivar, members, problems):
             problems.append(Problem("director_vrrp_state", "must be MASTER or BACKUP, got %r" % (member["state"],), "fix or remove it", member["host"]))
 
 
-def exactly_one_master(cluster, inst, ivar, members, problems):
-    """One MASTER per instance, and an explicit MASTER must also have the highest priority."""
+def master_state_fits_preemption(cluster, inst, ivar, members, problems):
+    """At most one MASTER; an explicit MASTER has the highest priority; none where the instance does not preempt.
+
+    keepalived accepts every member BACKUP (the highest priority is elected after the
+    master-down interval), so a preempting instance may start all BACKUP; two MASTERs both
+    take the VIP until the first advertisement. An instance with nopreempt or preempt_delay
+    must start all BACKUP: keepalived 2.2.7's config test refuses ``state MASTER`` with either
+    ("nopreempt will not work with initial state MASTER", rc 5), and its priorities elect.
+    """
     masters = [m for m in members if m["state"] == "MASTER"]
-    if len(masters) != 1:
-        problems.append(Problem("%s.group" % ivar, "has %d MASTERs (%s); exactly one director must be MASTER"
-                                % (len(masters), ", ".join(m["host"] for m in masters) or "none"),
+    if not preempting(inst):
+        option = "nopreempt" if inst["nopreempt"] is True else "preempt_delay %s" % inst["preempt_delay"]
+        for master in masters:
+            problems.append(Problem("director_vrrp_state", "is MASTER for %s, which has %s: keepalived's config test refuses state MASTER "
+                                    "with nopreempt or preempt_delay (every member must start BACKUP; the priorities elect the MASTER)"
+                                    % (inst["name"], option),
+                                    "remove director_vrrp_state for %s (or set it to BACKUP) and give the director that should be MASTER "
+                                    "the highest director_vrrp_priority" % inst["name"], master["host"]))
+        return
+    if len(masters) > 1:
+        problems.append(Problem("%s.group" % ivar, "has %d MASTERs (%s); at most one director may start MASTER"
+                                % (len(masters), ", ".join(m["host"] for m in masters)),
                                 "set director_vrrp_state: MASTER on one host of %s and BACKUP on the others (or remove director_vrrp_state "
                                 "and let the highest priority be MASTER)" % inst["group"]))
-    elif masters[0]["explicit_state"]:
+    elif masters and masters[0]["explicit_state"]:
         valid = [m for m in members if isinstance(m["priority"], int)]
         higher = [m["host"] for m in valid if isinstance(masters[0]["priority"], int) and m["priority"] > masters[0]["priority"]]
         if higher:
@@ -203,7 +220,7 @@ def unicast_peers_of_the_vip_family(cluster, inst, ivar, members, problems):
 
 
 # Checks of one instance's directors, in this order for each instance.
-DIRECTOR_CHECKS = (priorities_valid_and_distinct, exactly_one_master, unicast_peers_have_addresses, unicast_peers_of_the_vip_family)
+DIRECTOR_CHECKS = (priorities_valid_and_distinct, master_state_fits_preemption, unicast_peers_have_addresses, unicast_peers_of_the_vip_family)
 
 
 def vrrp_directors(cluster, problems, notes):
@@ -217,6 +234,68 @@ def vrrp_directors(cluster, problems, notes):
             continue
         for check in DIRECTOR_CHECKS:
             check(cluster, inst, ivar, members, problems)
+
+
+def _instance_interfaces(inst):
+    """(variable suffix, interface name) of every director interface an instance names."""
+    named = [("interface", inst["interface"])]
+    if inst["nat_gateway"] and inst["nat_interface"]:
+        named.append(("nat_interface", inst["nat_interface"]))
+    named.extend(("track_interfaces", name) for name in inst["track_interfaces"] if isinstance(name, str))
+    return [(key, name) for key, name in named if isinstance(name, str) and name]
+
+
+def interfaces_exist_on_directors(cluster, problems, notes):
+    """Every interface an instance names (interface, nat_interface, track_interfaces) exists on each of its directors.
+
+    Compared with the gathered network facts (``ansible_facts.interfaces``); keepalived's config
+    test refuses a missing one (rc 5: "WARNING - interface eth7 for vrrp_instance VI_1 doesn't
+    exist"). Without facts the run says which director was not checked.
+    """
+    for inst in cluster.instances:
+        named = _instance_interfaces(inst)
+        if not named or not inst["group"]:
+            continue
+        ivar = "lvs_vrrp_instances (%s)" % inst["name"]
+        for host in cluster.groups.get(inst["group"]) or []:
+            facts = _get(cluster.hostvars, host, "ansible_facts", {}) or {}
+            present = facts.get("interfaces") if isinstance(facts, dict) else None
+            if not isinstance(present, list):
+                notes.append("%s: interfaces %s not checked on director %s: no network facts (the preflight play gathers them)"
+                             % (ivar, ", ".join(sorted({name for _key, name in named})), host))
+                continue
+            for key, name in named:
+                if name not in present:
+                    problems.append(Problem("%s.%s" % (ivar, key), "interface %s does not exist on director %s (it has: %s); "
+                                            "keepalived's config test refuses it" % (name, host, ", ".join(sorted(present))),
+                                            "name an interface the director has, or create %s on it first" % name, host))
+
+
+PER_INSTANCE_VARS = ("director_vrrp_priority", "director_vrrp_state")
+
+
+def per_instance_maps_name_the_hosts_instances(cluster, problems, notes):
+    """director_vrrp_priority / director_vrrp_state as a mapping name instances of the host's groups.
+
+    A misspelt key is otherwise ignored in silence: the host falls back to its inventory-order
+    priority, or to the derived state.
+    """
+    if not cluster.instances:
+        return  # nothing to compare with (the declaration's own problems say why)
+    mine = {}
+    for inst in cluster.instances:
+        for host in cluster.groups.get(inst["group"] or "", []) or []:
+            mine.setdefault(host, []).append(inst["name"])
+    for host in cluster.hosts:
+        for var in PER_INSTANCE_VARS:
+            value = _get(cluster.hostvars, host, var)
+            if not isinstance(value, dict):
+                continue
+            for key in value:
+                if key not in mine.get(host, []):
+                    problems.append(Problem(var, "names %r, which is not a VRRP instance of this host (its instances: %s); the entry "
+                                            "would be ignored" % (key, ", ".join(mine.get(host, [])) or "none"),
+                                            "use the name of one of the host's instances, or remove the entry", host))
 
 
 def vrrp_scripts_fit_in_quotes(cluster, problems, notes):
@@ -234,17 +313,51 @@ def vrrp_scripts_fit_in_quotes(cluster, problems, notes):
                                         "the line (unterminated quote)" % what, QUOTE_FIX, host))
 
 
+def _vrrp_family(cluster, inst):
+    """The family VRRP runs in for an instance: its VIPs', else its nat_gateway's, else IPv4."""
+    family = _instance_family(cluster, inst)
+    if family is None and inst["nat_gateway"]:
+        family = _family_of(parse_ip(inst["nat_gateway"]["address"]))
+    return family or "ipv4"
+
+
 def virtual_router_id_unique_per_segment(cluster, problems, notes):
-    vrids = {}
+    """A virtual_router_id once per segment and family, and once per director interface and family.
+
+    IPv4 and IPv6 VRRP have separate VRID spaces (virtual MACs 00:00:5e:00:01:xx and
+    00:00:5e:00:02:xx). Instances with directors in common on one interface share the link
+    whatever their ``segment`` says, and keepalived's config test refuses them (rc 5: "VI_1 and
+    VI_2 both use VRID 51 with IPv4 on interface eth0"; for two unicast ones, "(VI_2) duplicate
+    VRID conflict with VI_1"). keepalived keeps unicast and multicast instances in separate VRID
+    spaces (vrrp.c, 2.2.7), so only instances of the same kind collide there.
+    """
+    vrids, links = {}, {}
     for inst in cluster.instances:
         if inst["virtual_router_id"] is None:
             continue
-        key = (inst["segment"], inst["virtual_router_id"])
+        family = _vrrp_family(cluster, inst)
+        label = "IPv6" if family == "ipv6" else "IPv4"
+        vvar = "lvs_vrrp_instances (%s).virtual_router_id" % inst["name"]
+        key = (inst["segment"], family, inst["virtual_router_id"])
         if key in vrids:
-            problems.append(Problem("lvs_vrrp_instances (%s).virtual_router_id" % inst["name"], "%d is already used by %s on segment %s"
-                                    % (inst["virtual_router_id"], vrids[key], inst["segment"]),
-                                    "pick a virtual_router_id not used by another instance on segment %s" % inst["segment"]))
-        vrids.setdefault(key, inst["name"])
+            problems.append(Problem(vvar, "%d is already used by %s on segment %s (%s)"
+                                    % (inst["virtual_router_id"], vrids[key], inst["segment"], label),
+                                    "pick a virtual_router_id not used by another %s instance on segment %s" % (label, inst["segment"])))
+            vrids.setdefault(key, inst["name"])
+            continue
+        vrids[key] = inst["name"]
+        directors = set(cluster.groups.get(inst["group"] or "", []) or [])
+        link = (inst["interface"], family, inst["unicast_peers"] is True, inst["virtual_router_id"])
+        for other, other_segment, other_directors in links.get(link, []):
+            shared = sorted(directors & other_directors)
+            if shared and other_segment != inst["segment"]:
+                problems.append(Problem(vvar, "%d is also used by %s on interface %s of director %s (%s); their segments differ (%s, %s) "
+                                        "but both run on that one link, and keepalived's config test refuses the pair"
+                                        % (inst["virtual_router_id"], other, inst["interface"], ", ".join(shared), label,
+                                           other_segment, inst["segment"]),
+                                        "pick another virtual_router_id, or fix segment: instances on one interface of a director "
+                                        "share its segment"))
+        links.setdefault(link, []).append((inst["name"], inst["segment"], directors))
 
 
 def vips_and_gateways_are_free(cluster, problems, notes):
@@ -269,6 +382,129 @@ def vips_and_gateways_are_free(cluster, problems, notes):
         for host, var in addresses.get(address, []):
             problems.append(Problem("lvs_vrrp_instances (%s).nat_gateway" % name, "%s is also the address of host %s (%s)" % (address, host, var),
                                     "use a free address of the inside network as the floating gateway", host))
+
+
+def _primary_ipv4(hostvars, host):
+    """address -> interface of every primary IPv4 address in a host's facts (a VIP a keepalived adds is a secondary), or None."""
+    facts = _get(hostvars, host, "ansible_facts", {}) or {}
+    names = facts.get("interfaces") if isinstance(facts, dict) else None
+    if not isinstance(names, list):
+        return None
+    found = {}
+    for name in names:
+        entry = facts.get(str(name).replace("-", "_"))
+        address = ((entry or {}).get("ipv4") or {}).get("address") if isinstance(entry, dict) else None
+        if parse_ip(address) is not None:
+            found[str(parse_ip(address))] = name
+    return found
+
+
+def vips_and_gateways_are_no_host_address_per_facts(cluster, problems, notes):
+    """No host has a VIP or a nat_gateway as the primary IPv4 address of an interface (per its gathered facts).
+
+    The inventory's own addresses are compared by vips_and_gateways_are_free; this catches an
+    address a host really has but the inventory does not name. keepalived adds VIPs as
+    secondary addresses, so a running cluster's VIPs are not primaries. IPv6 facts carry no
+    primary: IPv6 VIPs are compared with the inventory's addresses only.
+    """
+    floating = [("lvs_services (%s).vip" % svc["name"], svc["vip"]) for svc in cluster.services
+                if svc["vip"] is not None and parse_ip(svc["vip"]).version == 4]
+    floating += [("lvs_vrrp_instances (%s).nat_gateway" % inst["name"], inst["nat_gateway"]["address"]) for inst in cluster.instances
+                 if inst["nat_gateway"] and parse_ip(inst["nat_gateway"]["address"]).version == 4]
+    if not floating:
+        return
+    unchecked = []
+    for host in cluster.hosts:
+        primaries = _primary_ipv4(cluster.hostvars, host)
+        if primaries is None:
+            unchecked.append(host)
+            continue
+        declared = _declared_addresses(cluster.hostvars, [host])  # those are reported by vips_and_gateways_are_free
+        for var, address in floating:
+            if address in primaries and address not in declared:
+                problems.append(Problem(var, "%s is the address of interface %s of host %s (per its facts): a floating address must be "
+                                        "free" % (address, primaries[address], host),
+                                        "use an address no host has, or remove it from %s" % host, host))
+    if unchecked:
+        notes.append("VIPs and nat_gateways not compared with the addresses of %s: no network facts" % ", ".join(unchecked))
+
+
+def _interface_addresses(hostvars, host, interfaces=None):
+    """Every address (IPv4 primary and secondaries, IPv6) on ``interfaces`` (default: all) per facts, or None without facts."""
+    facts = _get(hostvars, host, "ansible_facts", {}) or {}
+    names = facts.get("interfaces") if isinstance(facts, dict) else None
+    if not isinstance(names, list):
+        return None
+    found = set()
+    for name in names if interfaces is None else [i for i in interfaces if i in names]:
+        entry = facts.get(str(name).replace("-", "_"))
+        if not isinstance(entry, dict):
+            continue
+        for item in [entry.get("ipv4")] + list(entry.get("ipv4_secondaries") or []) + list(entry.get("ipv6") or []):
+            ip = parse_ip(item.get("address")) if isinstance(item, dict) else None
+            if ip is not None:
+                found.add(str(ip))
+    return found
+
+
+def own_addresses_per_facts(cluster, problems, notes):
+    """director_vrrp_address is the director's on the instance's interface; lvs_backend_address is the real server's.
+
+    keepalived's config test accepts a ``unicast_src_ip`` the host does not have (rc 0); VRRP
+    then cannot send from it, and both directors become MASTER. A real server address the host
+    does not have sends the VIP's traffic elsewhere. Compared where the facts exist; said in notes
+    where they do not.
+    """
+    for inst in cluster.instances:
+        if not inst["unicast_peers"] or not inst["interface"]:
+            continue
+        for host in cluster.groups.get(inst["group"] or "", []) or []:
+            address = parse_ip(_get(cluster.hostvars, host, "director_vrrp_address"))
+            if address is None:
+                continue
+            present = _interface_addresses(cluster.hostvars, host, [inst["interface"]])
+            if present is None:
+                notes.append("director_vrrp_address of %s not compared with its addresses: no network facts" % host)
+            elif str(address) not in present:
+                problems.append(Problem("director_vrrp_address", "%s is not an address of %s on %s (per its facts: %s); unicast VRRP of %s "
+                                        "would send from an address the director does not have"
+                                        % (address, inst["interface"], host, ", ".join(sorted(present)) or "none", inst["name"]),
+                                        "set director_vrrp_address to the director's own address on %s" % inst["interface"], host))
+    backends = set()
+    for svc in cluster.services:
+        for backend in svc["backends"]:
+            backends.update(cluster.groups.get(backend["group"]) or [])
+    for host in sorted(backends):
+        address = parse_ip(_get(cluster.hostvars, host, "lvs_backend_address"))
+        if address is None:
+            continue
+        present = _interface_addresses(cluster.hostvars, host)
+        if present is None:
+            notes.append("lvs_backend_address of %s not compared with its addresses: no network facts" % host)
+        elif str(address) not in present:
+            problems.append(Problem("lvs_backend_address", "%s is not an address of %s (per its facts: %s); the directors would send "
+                                    "its share of the traffic elsewhere" % (address, host, ", ".join(sorted(present)) or "none"),
+                                    "set lvs_backend_address to one of the host's own addresses", host))
+
+
+def nat_gateway_on_the_inside_network(cluster, problems, notes):
+    """The nat_gateway lies in a network of each director's nat_interface (per facts): the real servers' route back."""
+    for inst in cluster.instances:
+        gw = inst["nat_gateway"]
+        if not gw or not inst["nat_interface"] or not inst["group"]:
+            continue
+        gvar = "lvs_vrrp_instances (%s).nat_gateway" % inst["name"]
+        for host in cluster.groups.get(inst["group"]) or []:
+            nets = _interface_networks(cluster.hostvars, host, inst["nat_interface"])
+            if nets is None:
+                notes.append("%s: %s not compared with %s of director %s: no network facts" % (gvar, gw["address"], inst["nat_interface"], host))
+                continue
+            if not any(parse_ip(gw["address"]) in net for net in nets):
+                on = ", ".join(str(n) for n in nets) or "no address"
+                problems.append(Problem(gvar, "%s is not in a network of %s on director %s (%s): the director could not take the "
+                                        "real servers' replies on it" % (gw["address"], inst["nat_interface"], host, on),
+                                        "use a free address of the inside network %s is on, or fix nat_interface" % inst["nat_interface"],
+                                        host))
 
 
 def every_instance_carries_an_address(cluster, problems, notes):
@@ -511,9 +747,14 @@ def backends_reachable(cluster, problems, notes):
 CHECKS = (
     same_declaration_everywhere,
     vrrp_directors,
+    interfaces_exist_on_directors,
+    per_instance_maps_name_the_hosts_instances,
     vrrp_scripts_fit_in_quotes,
     virtual_router_id_unique_per_segment,
     vips_and_gateways_are_free,
+    vips_and_gateways_are_no_host_address_per_facts,
+    nat_gateway_on_the_inside_network,
+    own_addresses_per_facts,
     every_instance_carries_an_address,
     one_family_per_instance,
     host_weights_in_range,

@@ -25,7 +25,7 @@ SERVICES = [
     {"name": "api", "vrrp_instance": "VI_2", "vip": "203.0.113.2", "port": 80, "method": "dr",
      "backends": [{"group": "pool_green"}]},
     {"name": "dns", "vrrp_instance": "VI_1", "vip": "198.51.100.53", "port": 53, "protocol": "udp", "method": "nat",
-     "backends": [{"group": "pool_nat"}]},
+     "health_check": {"type": "TCP_CHECK"}, "backends": [{"group": "pool_nat"}]},
     {"name": "tunnelled", "vrrp_instance": "VI_2", "vip": "2001:db8::10", "port": 80, "method": "tun",
      "backends": [{"group": "pool_green"}]},
     {"name": "tunnelled4", "vrrp_instance": "VI_2", "vip": "203.0.113.30", "port": 80, "method": "tun",
@@ -140,6 +140,24 @@ def test_director_keepalived_explicit_priorities():
     assert (one["state"], one["priority"], two["state"], two["priority"]) == ("BACKUP", 90, "MASTER", 200)
 
 
+@pytest.mark.parametrize("option", [{"nopreempt": True}, {"preempt_delay": 20}])
+def test_director_keepalived_not_preempting_starts_all_backup(option):
+    instances = [dict(DR_INSTANCES[0], **option)]
+    one = F["director_keepalived"](instances, DR_SERVICES, HOSTVARS, GROUPS, "dir1")["vrrp_instances"][0]
+    two = F["director_keepalived"](instances, DR_SERVICES, HOSTVARS, GROUPS, "dir2")["vrrp_instances"][0]
+    # Both start BACKUP; the priorities (and site.yml's rollout order) still single out dir1.
+    assert (one["state"], one["priority"], one["top_priority"]) == ("BACKUP", 150, True)
+    assert (two["state"], two["priority"], two["top_priority"]) == ("BACKUP", 100, False)
+
+
+def test_director_keepalived_top_priority_follows_priorities():
+    hostvars = dict(HOSTVARS, dir1={"ansible_host": "192.0.2.11", "director_vrrp_priority": 90},
+                    dir2={"ansible_host": "192.0.2.12", "director_vrrp_priority": 200})
+    one = F["director_keepalived"](DR_INSTANCES, DR_SERVICES, hostvars, GROUPS, "dir1")["vrrp_instances"][0]
+    two = F["director_keepalived"](DR_INSTANCES, DR_SERVICES, hostvars, GROUPS, "dir2")["vrrp_instances"][0]
+    assert (one["top_priority"], two["top_priority"]) == (False, True)
+
+
 def test_director_keepalived_missing_backend_group():
     services = [dict(DR_SERVICES[0], backends=[{"group": "pool_gone"}])]
     with pytest.raises(AnsibleFilterError, match="backend group pool_gone is missing"):
@@ -148,7 +166,7 @@ def test_director_keepalived_missing_backend_group():
 
 def test_director_keepalived_nat_gateway_in_virtual_ipaddress():
     services = [{"name": "dns", "vrrp_instance": "VI_1", "vip": "203.0.113.53", "port": 53, "protocol": "udp", "method": "nat",
-                 "backends": [{"group": "pool_blue"}]}]
+                 "health_check": {"type": "TCP_CHECK"}, "backends": [{"group": "pool_blue"}]}]
     out = F["director_keepalived"](INSTANCES, services, HOSTVARS, GROUPS, "dir1")
     assert out["vrrp_instances"][0]["virtual_ipaddress"] == [
         {"cidr": "203.0.113.53/32", "dev": "eth0"}, {"cidr": "198.51.100.1/24", "dev": "eth1"}]

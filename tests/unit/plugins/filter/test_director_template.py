@@ -14,50 +14,15 @@ from __future__ import annotations
 import os
 
 import pytest
-import yaml
-from ansible.template import Templar, trust_as_template
 
-from ansible_collections.lvs.cluster.plugins.module_utils.cluster.derive import director_keepalived
 from ansible_collections.lvs.cluster.plugins.module_utils.cluster.validate import validate_cluster
 from ansible_collections.lvs.cluster.tests.unit.plugins.tests_inventory import load_inventory
+from ansible_collections.lvs.cluster.tests.unit.plugins.tests_render import render
 
-REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", ".."))
-ROLE = os.path.join(REPO, "roles", "director")
 FIXTURES = os.path.join(os.path.dirname(__file__), "fixtures")
 
 
 load = load_inventory
-
-
-def trusted(value):
-    """Role files are trusted templates, as when Ansible loads them."""
-    if isinstance(value, str):
-        return trust_as_template(value)
-    if isinstance(value, dict):
-        return {k: trusted(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [trusted(v) for v in value]
-    return value
-
-
-def render(loader, hostvars, groups, host, pool_states=None):
-    mine = hostvars[host]
-    derived = director_keepalived(mine["lvs_vrrp_instances"], mine["lvs_services"], hostvars, groups, host,
-                                  mine.get("lvs_pool_states") if pool_states is None else pool_states)
-    with open(os.path.join(ROLE, "defaults", "main.yml"), encoding="utf-8") as fh:
-        variables = yaml.safe_load(fh)
-    with open(os.path.join(ROLE, "vars", "main.yml"), encoding="utf-8") as fh:
-        variables.update(yaml.safe_load(fh))
-    variables = trusted(variables)
-    for key in variables:
-        if key.startswith("director_") and key in mine:
-            variables[key] = mine[key]
-    variables.update({"_director_keepalived": derived, "inventory_hostname": host, "director_router_id": host,
-                      "ansible_managed": "Ansible managed"})
-    templar = Templar(loader=loader, variables=variables)
-    with open(os.path.join(ROLE, "templates", "etc", "keepalived", "keepalived.conf.j2"), encoding="utf-8") as fh:
-        source = fh.read()
-    return templar.template(trust_as_template(source), escape_backslashes=False, overrides={"trim_blocks": True, "lstrip_blocks": True})
 
 
 @pytest.mark.parametrize("inventory", ["lab", "example"])
@@ -102,8 +67,23 @@ def test_lab_inventory_renders_dr_services():
 def test_lab_pool_draining_renders_weight_zero_and_keeps_the_real_servers():
     loader, hostvars, groups = load("lab")
     # "blue" has only pool_blue: draining it alone is refused by the preflight, so drain green.
-    dir2 = render(loader, hostvars, groups, "dir2", {"pool_green": "draining"})
+    dir2 = render(loader, hostvars, groups, "dir2", pool_states={"pool_green": "draining"})
     assert dir2.count("real_server ") == 6
     assert dir2.count("weight 0\n") == 2
     assert "        # rs3 (pool_green: draining, weight 100 when active)\n        weight 0\n" in dir2
     assert "        # rs1 (pool_blue)\n        weight 100\n" in dir2
+
+
+def test_example_not_preempting_renders_every_member_backup():
+    loader, lazy, groups = load("example")
+    hostvars = {host: {key: lazy[host][key] for key in lazy[host]} for host in groups["all"]}
+    for host in groups["all"]:
+        instances = [dict(i, nopreempt=True) if i["name"] == "VI_WEB" else dict(i, preempt_delay=30)
+                     for i in hostvars[host]["lvs_vrrp_instances"]]
+        hostvars[host]["lvs_vrrp_instances"] = instances
+    for host in ("lb1", "lb2"):
+        text = render(loader, hostvars, groups, host)
+        assert "state MASTER" not in text
+        assert "vrrp_instance VI_WEB {\n    state BACKUP\n" in text and "    nopreempt\n" in text
+        assert "vrrp_instance VI_INSIDE {\n    state BACKUP\n" in text and "    preempt_delay 30\n" in text
+    assert "priority 150" in render(loader, hostvars, groups, "lb1").split("vrrp_instance VI_INSIDE")[0]

@@ -42,8 +42,8 @@ def load(inventory):
     return plain, groups
 
 
-def facts(interface, address, netmask="255.255.255.0"):
-    return {interface: {"ipv4": {"address": address, "netmask": netmask}}}
+def facts(interface, address, netmask="255.255.255.0", interfaces=("eth0", "eth1", "lo")):
+    return {"interfaces": list(interfaces), interface: {"ipv4": {"address": address, "netmask": netmask}}}
 
 
 def declare(hostvars, instances=None, services=None, hosts=None):
@@ -191,6 +191,16 @@ def _states(variant):
         elif variant == "master_lower":
             hostvars["lb1"]["director_vrrp_state"] = {"VI_WEB": "BACKUP", "VI_INSIDE": "MASTER"}
             hostvars["lb2"]["director_vrrp_state"] = {"VI_WEB": "MASTER", "VI_INSIDE": "BACKUP"}
+        elif variant in ("not_preempting", "not_preempting_master"):
+            for host in hostvars:
+                for inst in hostvars[host].get("lvs_vrrp_instances") or []:
+                    if inst["name"] == "VI_WEB":
+                        inst["nopreempt"] = True
+                    else:
+                        inst["preempt_delay"] = 30
+            if variant == "not_preempting_master":
+                hostvars["lb1"]["director_vrrp_state"] = {"VI_WEB": "MASTER"}
+                hostvars["lb2"]["director_vrrp_state"] = "master"
         elif variant == "bad_state_and_priority":
             hostvars["lb1"]["director_vrrp_state"] = "primary"
             hostvars["lb2"]["director_vrrp_priority"] = "high"
@@ -220,10 +230,11 @@ def _none(hostvars, groups):
 
 
 def _lab_facts(hostvars, groups):
-    hostvars["dir1"]["ansible_facts"] = {"vec1": {"ipv4": {"address": "192.0.2.11", "netmask": "255.255.255.0"},
+    hostvars["dir1"]["ansible_facts"] = {"interfaces": ["lo", "vec1"],
+                                         "vec1": {"ipv4": {"address": "192.0.2.11", "netmask": "255.255.255.0"},
                                                   "ipv4_secondaries": [{"address": "192.0.2.100", "netmask": "255.255.255.255"}],
                                                   "ipv6": [{"address": "2001:db8:1::11", "prefix": "64", "scope": "global"}]}}
-    hostvars["dir2"]["ansible_facts"] = {"vec1": {"ipv4": {"address": "198.51.100.12", "netmask": "255.255.255.0"}}}
+    hostvars["dir2"]["ansible_facts"] = {"interfaces": ["vec1"], "vec1": {"ipv4": {"address": "198.51.100.12", "netmask": "255.255.255.0"}}}
     hostvars["rs2"]["lvs_backend_weights"] = {"web": 0, "blue": "50"}
     hostvars["rs3"]["lvs_backend_weight"] = 20
 
@@ -245,6 +256,8 @@ CASES = {
     "two_masters": ("example", _states("two_masters")),
     "no_master": ("example", _states("no_master")),
     "master_lower": ("example", _states("master_lower")),
+    "not_preempting": ("example", _states("not_preempting")),
+    "not_preempting_master": ("example", _states("not_preempting_master")),
     "bad_state_and_priority": ("example", _states("bad_state_and_priority")),
     "single_director_and_order": ("example", _states("single_director_and_order")),
     "order_priorities": ("example", _states("order_priorities")),

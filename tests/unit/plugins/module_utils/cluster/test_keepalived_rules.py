@@ -68,6 +68,17 @@ def test_preempt_delay_at_most_1000():
         "got 1001. Fix: set a whole number 0-1000 or remove it"]
 
 
+# keepalived 2.2.7, nopreempt with preempt_delay 10 (state BACKUP): rc 5, "(VI_1) preempt_delay is incompatible
+# with nopreempt mode - resetting"; nopreempt with preempt_delay 0 is accepted.
+def test_nopreempt_or_preempt_delay():
+    assert instance_problems(nopreempt=True, preempt_delay=0) == []
+    assert instance_problems(nopreempt=False, preempt_delay=10) == []
+    assert instance_problems(nopreempt="yes", preempt_delay=10) == [
+        "lvs_vrrp_instances[0] (VI_1).preempt_delay: 10 s with nopreempt: true; nopreempt never preempts, so a delay means "
+        "nothing, and keepalived's config test refuses the pair. Fix: remove preempt_delay (never take the VIP back) or "
+        "nopreempt (take it back after the delay)"]
+
+
 # keepalived 2.2.7, garp_master_repeat 0: rc 5, "(VI_1): garp_master_repeat must be greater than 0, setting to 1";
 # garp_master_delay 0, garp_master_refresh 0 and garp_lower_prio_repeat 0 are accepted (rc 0).
 def test_garp_master_repeat_at_least_1():
@@ -228,3 +239,43 @@ def test_auth_pass_with_unquoted_word_breaks_refused(password):
         "lvs_vrrp_instances[0] (VI_1).auth_pass: contains whitespace, '#' or '!': the director writes auth_pass unquoted "
         "(lvs-auth.conf), and keepalived ends the password there (whitespace ends a word, '#' and '!' start a comment), so the "
         "directors would use a shorter password than declared. Fix: use a password without whitespace, '#' or '!'"]
+
+
+# Found by the differential test (tests/integration/host/test_keepalived_differential.py).
+# keepalived 2.2.7, IPv4 VIP with sorry_server 2001:db8::99 80: rc 5, "Address family of virtual server and
+# sorry server 2001:db8::99 don't match - skipping sorry server".
+def test_sorry_server_of_the_vip_family():
+    assert service_problems(sorry_server="192.0.2.99 80") == []
+    assert service_problems(sorry_server="2001:db8::99") == [
+        "lvs_services[0] (web).sorry_server: 2001:db8::99 is not of the address family of VIP 203.0.113.10; keepalived's config "
+        "test refuses it. Fix: give a sorry server of the VIP's family"]
+
+
+# Accepted by keepalived, wrong at run time: the default TCP_CHECK marks a UDP-only pool down.
+@pytest.mark.parametrize("protocol", ["udp", "sctp"])
+def test_udp_and_sctp_name_their_check(protocol):
+    assert service_problems(protocol=protocol, health_check={"type": "TCP_CHECK"}) == []
+    assert service_problems(protocol=protocol) == [
+        "lvs_services[0] (web).health_check: is not set, and the default TCP_CHECK connects over TCP: a %s service whose real servers "
+        "do not also answer TCP on port 80 would have every real server marked down. Fix: set health_check explicitly: "
+        "{type: TCP_CHECK} when the real servers also listen on TCP (DNS does), or {type: MISC_CHECK, misc_path: <a %s probe>}"
+        % (protocol.upper(), protocol.upper())]
+    assert service_problems() == []  # TCP keeps its default
+
+
+# keepalived 2.2.7 (check_http.c status_code_handler): one or more words, each a code or min-max within 100-599;
+# "200", "200-299" and "200 301-302 404" are accepted (rc 0); "299-200", "200-600", "99", "2OO" and "200-" are
+# refused (rc 5, "Invalid HTTP_GET status code '299-200'").
+@pytest.mark.parametrize("given, written", [(200, 200), ("204", 204), ("200-299", "200-299"), ("200 301-302 404", "200 301-302 404"),
+                                            ([200, "301-302"], "200 301-302"), ("100-599", "100-599")])
+def test_http_status_code_ranges(given, written):
+    instances, services, problems = normalise([VI], [dict(WEB, health_check={"type": "HTTP_GET", "path": "/healthz", "status_code": given})])
+    assert texts(problems) == []
+    assert services[0]["health_check"]["url"] == [{"path": "/healthz", "status_code": written, "digest": None}]
+
+
+@pytest.mark.parametrize("given", ["299-200", "200-600", 99, "2OO", "200-", [], True, [200, None]])
+def test_http_status_code_refused_as_keepalived_does(given):
+    out = service_problems(health_check={"type": "HTTP_GET", "url": [{"path": "/healthz", "status_code": given}]})
+    assert out == ["lvs_services[0] (web).health_check.url[0].status_code: must be HTTP status codes 100-599: a code, a range such as "
+                   "200-299, or a list of them, got %r. Fix: set status_code: 200, or e.g. status_code: 200-299" % (given,)]

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import copy
 
+import pytest
+
 from ansible_collections.lvs.cluster.plugins.module_utils.cluster.validate import validate_cluster
 
 INSTANCES = [{"name": "VI_1", "group": "directors", "interface": "eth0", "virtual_router_id": 51, "unicast_peers": True}]
@@ -15,7 +17,7 @@ SERVICES = [{"name": "web", "vrrp_instance": "VI_1", "vip": "203.0.113.10", "por
 
 
 def facts(address, prefix_mask="255.255.255.0"):
-    return {"eth0": {"ipv4": {"address": address, "netmask": prefix_mask}}}
+    return {"interfaces": ["eth0", "eth1", "lo"], "eth0": {"ipv4": {"address": address, "netmask": prefix_mask}}}
 
 
 def make(instances=None, services=None, **overrides):
@@ -46,7 +48,29 @@ def run(*args, **kwargs):
 
 def test_valid_cluster_has_no_problem():
     problems, notes = run()
+    assert problems == []
+    assert notes == ["VIPs and nat_gateways not compared with the addresses of rs1, rs2, rs3, rs4: no network facts"]
+    problems, notes = run(**{host: {"ansible_facts": {"interfaces": ["lo"]}} for host in ("rs1", "rs2", "rs3", "rs4")})
     assert problems == [] and notes == []
+
+
+def test_vip_is_the_primary_address_of_a_host_per_facts():
+    # The inventory calls rs2 by a name; its facts show it really has the VIP.
+    rs2_facts = {"interfaces": ["lo", "ens3"], "ens3": {"ipv4": {"address": "203.0.113.10", "netmask": "255.255.255.0"}}}
+    problems, _unused = run(rs2={"ansible_facts": rs2_facts})
+    assert "lvs_services (web).vip (host rs2): 203.0.113.10 is the address of interface ens3 of host rs2 (per its facts): a floating " \
+           "address must be free. Fix: use an address no host has, or remove it from rs2" in problems
+
+
+def test_nat_gateway_outside_the_directors_inside_network():
+    instances = [dict(INSTANCES[0], nat_gateway="198.51.100.1/24", nat_interface="eth1")]
+    inside = {"interfaces": ["eth0", "eth1", "lo"], "eth0": facts("192.0.2.11")["eth0"],
+              "eth1": {"ipv4": {"address": "10.0.0.11", "netmask": "255.255.255.0"}}}
+    problems, _unused = run(instances=instances, dir1={"ansible_facts": inside})
+    assert [p for p in problems if "nat_gateway" in p] == [
+        "lvs_vrrp_instances (VI_1).nat_gateway (host dir1): 198.51.100.1 is not in a network of eth1 on director dir1 (10.0.0.0/24): "
+        "the director could not take the real servers' replies on it. Fix: use a free address of the inside network eth1 is on, "
+        "or fix nat_interface"]
 
 
 def test_two_masters():
@@ -55,9 +79,33 @@ def test_two_masters():
     assert "Fix: set director_vrrp_state: MASTER on one host of directors" in problems[0]
 
 
-def test_no_master():
+def test_every_director_backup_is_valid():
+    # keepalived 2.2.7 accepts every member BACKUP (rc 0): VRRP elects the highest priority.
     problems, _unused = run(dir1={"director_vrrp_state": "BACKUP"}, dir2={"director_vrrp_state": "BACKUP"})
-    assert any("has 0 MASTERs (none)" in p for p in problems)
+    assert problems == []
+
+
+@pytest.mark.parametrize("option", [{"nopreempt": True}, {"preempt_delay": 30}])
+def test_not_preempting_instance_deploys_all_backup(option):
+    problems, _unused = run(instances=[dict(INSTANCES[0], **option)])
+    assert problems == []
+
+
+# keepalived 2.2.7, state MASTER with nopreempt: rc 5, "(VI_1) Warning - nopreempt will not work with
+# initial state MASTER - clearing"; with preempt_delay 10: "preempt delay will not work with initial state MASTER".
+@pytest.mark.parametrize("option, said", [({"nopreempt": True}, "nopreempt"), ({"preempt_delay": 30}, "preempt_delay 30")])
+def test_explicit_master_on_not_preempting_instance(option, said):
+    problems, _unused = run(instances=[dict(INSTANCES[0], **option)], dir1={"director_vrrp_state": {"VI_1": "MASTER"}})
+    assert problems == ["director_vrrp_state (host dir1): is MASTER for VI_1, which has %s: keepalived's config test refuses "
+                        "state MASTER with nopreempt or preempt_delay (every member must start BACKUP; the priorities elect the MASTER). "
+                        "Fix: remove director_vrrp_state for VI_1 (or set it to BACKUP) and give the director that should be MASTER "
+                        "the highest director_vrrp_priority" % said]
+
+
+def test_preempt_delay_0_still_preempts():
+    # keepalived 2.2.7 accepts state MASTER with preempt_delay 0 (rc 0): no delay.
+    problems, _unused = run(instances=[dict(INSTANCES[0], preempt_delay=0)], dir1={"director_vrrp_state": "MASTER"})
+    assert problems == []
 
 
 def test_equal_priorities_name_the_host():
@@ -83,9 +131,33 @@ def test_virtual_router_id_twice_on_a_segment():
     instances = INSTANCES + [dict(INSTANCES[0], name="VI_2")]
     problems, _unused = run(instances=instances)
     assert any(p.startswith("lvs_vrrp_instances (VI_2).virtual_router_id: 51 is already used by VI_1 on segment eth0") for p in problems)
-    # Another segment may reuse the id.
-    problems, _unused = run(instances=INSTANCES + [dict(INSTANCES[0], name="VI_2", segment="backnet")])
+    # Another segment may reuse the id: on another interface of the directors.
+    problems, _unused = run(instances=INSTANCES + [dict(INSTANCES[0], name="VI_2", interface="eth1")],
+                            services=SERVICES + [dict(SERVICES[0], name="web2", vrrp_instance="VI_2", vip="203.0.113.11")])
     assert not any("virtual_router_id" in p for p in problems)
+
+
+# keepalived 2.2.7, two instances with VRID 51 on eth0 (IPv4): rc 5, "VI_1 and VI_2 both use VRID 51 with IPv4 on
+# interface eth0", whatever the inventory's segment says; an IPv4 and an IPv6 instance may share it (rc 0).
+def test_virtual_router_id_twice_on_one_interface_of_a_director():
+    services = SERVICES + [dict(SERVICES[0], name="web2", vrrp_instance="VI_2", vip="203.0.113.11")]
+    problems, _unused = run(instances=INSTANCES + [dict(INSTANCES[0], name="VI_2", segment="backnet")], services=services)
+    assert [p for p in problems if "virtual_router_id" in p] == [
+        "lvs_vrrp_instances (VI_2).virtual_router_id: 51 is also used by VI_1 on interface eth0 of director dir1, dir2 (IPv4); their "
+        "segments differ (eth0, backnet) but both run on that one link, and keepalived's config test refuses the pair. Fix: pick "
+        "another virtual_router_id, or fix segment: instances on one interface of a director share its segment"]
+    # keepalived keeps unicast and multicast instances in separate VRID spaces (rc 0 for one of each).
+    problems, _unused = run(instances=INSTANCES + [dict(INSTANCES[0], name="VI_2", segment="backnet", unicast_peers=False)],
+                            services=services)
+    assert not any("virtual_router_id" in p for p in problems)
+    six = [dict(SERVICES[0], name="web6", vrrp_instance="VI_2", vip="2001:db8::10",
+                backends=[{"group": "pool_v6"}])]
+    instances = [dict(INSTANCES[0], unicast_peers=False), dict(INSTANCES[0], name="VI_2", unicast_peers=False)]
+    instances_, _services, hostvars, groups = make(instances=instances, services=SERVICES + six)
+    hostvars["rs6"] = {"ansible_host": "2001:db8::21", "lvs_vrrp_instances": instances, "lvs_services": SERVICES + six}
+    groups["pool_v6"], groups["all"] = ["rs6"], groups["all"] + ["rs6"]
+    problems, _unused = validate_cluster(instances, SERVICES + six, hostvars, groups)
+    assert not any("virtual_router_id" in str(p) for p in problems)
 
 
 def test_vip_is_a_host_address():
@@ -156,3 +228,66 @@ def test_director_as_dr_backend_and_duplicate_real_server():
     groups["pool_green"] = ["dir2", "rs4"]
     problems, _unused = validate_cluster(instances, services, hostvars, groups)
     assert any("host dir2 is both a director of VI_1 and a DR real server of web" in str(p) for p in problems)
+
+
+# keepalived 2.2.7, interface eth7 missing: rc 5, "WARNING - interface eth7 for vrrp_instance VI_1 doesn't exist"
+# (found by the differential test, tests/integration/host/test_keepalived_differential.py).
+@pytest.mark.parametrize("keys, variable", [({"interface": "eth7"}, "interface"), ({"track_interfaces": ["eth7"]}, "track_interfaces"),
+                                            ({"nat_gateway": "198.51.100.1/24", "nat_interface": "eth7"}, "nat_interface")])
+def test_interface_missing_on_a_director(keys, variable):
+    instances = [dict(INSTANCES[0], **keys)]
+    problems, _unused = run(instances=instances, dir1={"ansible_facts": dict(facts("192.0.2.11"), interfaces=["eth0", "lo"])},
+                            dir2={"ansible_facts": dict(facts("192.0.2.12"), interfaces=["eth0", "lo"])})
+    missing = [p for p in problems if "does not exist on director" in p]
+    assert missing[:1] == ["lvs_vrrp_instances (VI_1).%s (host dir1): interface eth7 does not exist on director dir1 (it has: eth0, lo); "
+                           "keepalived's config test refuses it. Fix: name an interface the director has, or create eth7 on it first"
+                           % variable]
+    assert len(missing) == 2  # dir1 and dir2
+
+
+def test_interfaces_not_checked_without_facts():
+    problems, notes = run(dir1={"ansible_facts": {}})
+    assert problems == []
+    assert notes == ["lvs_vrrp_instances (VI_1): interfaces eth0 not checked on director dir1: no network facts (the preflight play gathers them)",
+                     "VIPs and nat_gateways not compared with the addresses of dir1, rs1, rs2, rs3, rs4: no network facts",
+                     "lvs_services (web): DR segment of rs1 not checked: no network facts of director dir1 (gather facts first)",
+                     "lvs_services (web): DR segment of rs2 not checked: no network facts of director dir1 (gather facts first)",
+                     "lvs_services (web): DR segment of rs3 not checked: no network facts of director dir1 (gather facts first)",
+                     "lvs_services (web): DR segment of rs4 not checked: no network facts of director dir1 (gather facts first)"]
+
+
+@pytest.mark.parametrize("var, value", [("director_vrrp_priority", {"VI_1": 150, "VI_WBE": 120}), ("director_vrrp_state", {"VI_WBE": "MASTER"})])
+def test_per_instance_map_naming_an_unknown_instance(var, value):
+    problems, _unused = run(dir1={var: value})
+    assert problems == ["%s (host dir1): names 'VI_WBE', which is not a VRRP instance of this host (its instances: VI_1); the entry would "
+                        "be ignored. Fix: use the name of one of the host's instances, or remove the entry" % var]
+
+
+def test_vip_of_a_host_reported_once():
+    # rs2's inventory address is the VIP, and its facts say so too: one problem, not two.
+    rs2_facts = {"interfaces": ["lo", "eth0"], "eth0": {"ipv4": {"address": "203.0.113.10", "netmask": "255.255.255.0"}}}
+    problems, _unused = run(rs2={"ansible_host": "203.0.113.10", "ansible_facts": rs2_facts})
+    assert [p for p in problems if "203.0.113.10 is" in p] == [
+        "lvs_services (web).vip (host rs2): 203.0.113.10 is also the address of host rs2 (ansible_host). "
+        "Fix: use a VIP no host has as its own address"]
+
+
+def test_director_vrrp_address_is_the_directors_own():
+    # keepalived 2.2.7 accepts a unicast_src_ip the host does not have (rc 0); VRRP cannot send from it.
+    problems, notes = run(dir1={"director_vrrp_address": "192.0.2.111"})
+    assert problems == ["director_vrrp_address (host dir1): 192.0.2.111 is not an address of eth0 on dir1 (per its facts: 192.0.2.11); "
+                        "unicast VRRP of VI_1 would send from an address the director does not have. Fix: set director_vrrp_address "
+                        "to the director's own address on eth0"]
+    problems, _unused = run(dir1={"director_vrrp_address": "192.0.2.11"})
+    assert problems == []
+    problems, notes = run(dir1={"director_vrrp_address": "192.0.2.11", "ansible_facts": {}})
+    assert "director_vrrp_address of dir1 not compared with its addresses: no network facts" in notes
+
+
+def test_lvs_backend_address_is_the_hosts_own():
+    rs1_facts = {"interfaces": ["lo", "eth0"], "eth0": {"ipv4": {"address": "192.0.2.21", "netmask": "255.255.255.0"}}}
+    problems, _unused = run(rs1={"lvs_backend_address": "192.0.2.31", "ansible_facts": rs1_facts})
+    assert "lvs_backend_address (host rs1): 192.0.2.31 is not an address of rs1 (per its facts: 192.0.2.21); the directors would " \
+           "send its share of the traffic elsewhere. Fix: set lvs_backend_address to one of the host's own addresses" in problems
+    problems, _unused = run(rs1={"lvs_backend_address": "192.0.2.21", "ansible_facts": rs1_facts})
+    assert not any("lvs_backend_address" in p for p in problems)

@@ -5,7 +5,7 @@
 """Cross-host rules where keepalived 2.2.7 is the judge (issue 10, item 2); see test_keepalived_rules.py."""
 from __future__ import annotations
 
-from ansible_collections.lvs.cluster.tests.unit.plugins.module_utils.cluster.test_validate import INSTANCES, SERVICES, run
+from ansible_collections.lvs.cluster.tests.unit.plugins.module_utils.cluster.test_validate import INSTANCES, SERVICES, facts, run
 
 
 def service(**keys):
@@ -83,8 +83,16 @@ def test_ipv6_unicast_peers_need_ipv6_director_addresses():
         "config test refuses a peer of the other family. Fix: set director_vrrp_address to the director's IPv6 address on eth0 "
         "(the address from facts is IPv4 only)" % (host, address) for host, address in (("dir1", "192.0.2.11"), ("dir2", "192.0.2.12"))]
     problems, _unused = run(instances=VI6, services=[dict(V6, vrrp_instance="VI_6")],
-                            dir1={"director_vrrp_address": "2001:db8::11"}, dir2={"director_vrrp_address": "2001:db8::12"})
+                            dir1={"director_vrrp_address": "2001:db8::11", "ansible_facts": with_ipv6("192.0.2.11", "2001:db8::11")},
+                            dir2={"director_vrrp_address": "2001:db8::12", "ansible_facts": with_ipv6("192.0.2.12", "2001:db8::12")})
     assert problems == []
+
+
+def with_ipv6(address, address6):
+    """The test directors' facts with an IPv6 address on eth0 too (director_vrrp_address is compared with them)."""
+    gathered = facts(address)
+    gathered["eth0"]["ipv6"] = [{"address": address6, "prefix": "64", "scope": "global"}]
+    return gathered
 
 
 # keepalived 2.2.7, virtual_ipaddress {2001:db8::10/128 dev eth0; 198.51.100.1/24 dev eth0}: rc 5,

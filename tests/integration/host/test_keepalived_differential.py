@@ -1,0 +1,481 @@
+# -*- coding: utf-8 -*-
+# Copyright: lvs.cluster contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Differential test: the preflight and keepalived 2.2.7's own config test agree (issue 10, item 3).
+
+Hypothesis generates inventories in the shape of inventories/example (two directors, a DR
+pool on the front segment, a NAT pool inside, one to three services over one or two VRRP
+instances), each field drawn from the values the model treats as valid up to and including
+its bounds, and in up to three fields per inventory from values just past a bound or otherwise
+wrong (:data:`INSTANCE_VALUES`, :data:`SERVICE_VALUES`, ...: the valid and the risky values
+side by side). Each inventory is
+
+* checked by the preflight (``validate_cluster``, as plugins/action/cluster_preflight.py does),
+* rendered for every director with the role's own derive and template (tests_render.render:
+  keepalived.conf.j2 and the lvs-auth.conf.j2 includes, in a temporary directory as
+  tasks/configtest.yml does),
+* put through the role's own config-test helper (lvs-keepalived-configtest.j2, rendered the
+  same way, which runs ``keepalived --config-test``: keepalived 2.2.7 exits non-zero on every
+  config message, warnings included) inside a network namespace per director that this test
+  creates, with the interfaces the inventory may name as veth pairs and the director's
+  addresses on them, matching the network facts the preflight is given.
+
+Property: the preflight accepts <=> every director's configuration passes keepalived's config
+test, and an accepted configuration carries what the inventory declared (every VIP on its
+instance's interface, every real server with its port and weight). The preflight may refuse
+more than keepalived only for the rules in :data:`BEYOND_THE_CONFIG_TEST`: mistakes keepalived
+accepts but that break the cluster at run time or across hosts (each says why). It may accept
+what keepalived refuses only where it had no facts to compare with and said so in its notes
+(an interface the director lacks, inventories drawn without ``ansible_facts``).
+
+``LVS_DIFFERENTIAL_EXAMPLES`` (default 200) sets the number of examples; the seed is fixed
+(``derandomize``) unless ``LVS_DIFFERENTIAL_SEED`` is given. ``make differential`` runs a long
+one. The run prints its examples, how many the preflight accepted, and its seconds.
+"""
+from __future__ import annotations
+
+import copy
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+import uuid
+
+import pytest
+from hypothesis import HealthCheck, Phase, given, seed, settings
+from hypothesis import strategies as st
+
+from ansible_collections.lvs.cluster.plugins.module_utils.cluster.model import ModelError
+from ansible_collections.lvs.cluster.plugins.module_utils.cluster.validate import validate_cluster
+from ansible_collections.lvs.cluster.tests.unit.plugins.tests_render import (
+    AUTH_INCLUDE,
+    CONFIGTEST,
+    render,
+)
+
+pytestmark = pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("ip") or not shutil.which("keepalived"),
+                                reason="needs root, iproute2 and keepalived")
+
+EXAMPLES = int(os.environ.get("LVS_DIFFERENTIAL_EXAMPLES", "200"))
+SEED = os.environ.get("LVS_DIFFERENTIAL_SEED") or None
+# Shrinking a failure to its smallest inventory can take minutes: on for the long run only.
+SHRINK = os.environ.get("LVS_DIFFERENTIAL_SHRINK", "0") == "1"
+
+# --- the lab the inventories describe: addresses the netns carry and the facts report ------
+
+DIRECTORS = ("lb1", "lb2")
+# interface -> (IPv4 address per director, prefix, IPv6 address per director or None)
+DIRECTOR_NETS = {
+    "eth0": ({"lb1": "192.0.2.2", "lb2": "192.0.2.3"}, 24, {"lb1": "2001:db8::2", "lb2": "2001:db8::3"}),
+    "eth1": ({"lb1": "198.51.100.2", "lb2": "198.51.100.3"}, 24, None),
+}
+MISSING_INTERFACE = "eth7"  # named by risky values only: no director has it
+POOLS = {
+    "pool_web": {"web1": "192.0.2.21", "web2": "192.0.2.22", "web3": "192.0.2.23"},   # front, beside eth0 (DR)
+    "pool_app": {"app1": "198.51.100.31", "app2": "198.51.100.32", "app3": "198.51.100.33"},  # inside (NAT)
+    "pool_far": {"far1": "203.0.113.51"},  # a routed network: TUN only
+}
+NETMASK = {24: "255.255.255.0"}
+
+
+def director_facts(host):
+    """The network facts `setup: gather_subset: [min, network]` gives on the director's netns."""
+    facts = {"interfaces": ["lo"] + sorted(DIRECTOR_NETS)}
+    for iface, (v4, prefix, v6) in DIRECTOR_NETS.items():
+        entry = {"device": iface, "active": True, "ipv4": {"address": v4[host], "netmask": NETMASK[prefix]}}
+        if v6:
+            entry["ipv6"] = [{"address": v6[host], "prefix": "64", "scope": "global"}]
+        facts[iface] = entry
+    return facts
+
+
+# --- what the generator draws: (valid values, up to and including the bounds), (risky values) ----
+
+INSTANCE_VALUES = {
+    "interface": (["eth0"], ["eth1", MISSING_INTERFACE, ""]),
+    "virtual_router_id": ([1, 51, 255], [0, 256, "51a"]),
+    "segment": ([None], ["backnet"]),
+    "vrrp_version": ([2, 3], [1, 4]),
+    "advert_int": ([1, 2], [0.01, 0.07, 0.2, 0.005, 40.95, 40.96, 255, 256, 0]),
+    "auth_pass": ([None], ["Ch4ngeMe", "pass", "123456789", "ab cd", "a#b", "a!b", "\u00e9abcdefg"]),
+    "unicast_peers": ([False, True], ["perhaps"]),
+    "garp_master_repeat": ([None, 1, 5], [0, -1]),
+    "garp_master_refresh": ([None, 60], [0, "x"]),
+    "garp_master_delay": ([None, 5], [0]),
+    "garp_lower_prio_repeat": ([None], [0, 1]),
+    "preempt_delay": ([None], [0, 10, 1000, 1001]),
+    "nopreempt": ([False], [True]),
+    "track_interfaces": ([[]], [["eth1"], ["eth0"], [MISSING_INTERFACE]]),
+    "notify_master": ([None, "/usr/bin/true lvs-master"], ['/usr/bin/true "quoted"', "true", "/usr/bin/true\nx"]),
+}
+SERVICE_VALUES = {
+    "vip": (["203.0.113.10", "203.0.113.20"], ["2001:db8:10::10", "192.0.2.2", "203.0.113.0/24", "198.51.100.1"]),
+    "port": ([80, 443, 1, 65535], [0, 65536]),
+    "protocol": (["tcp"], ["udp", "sctp", "fwmark", "icmp"]),
+    "fwmark": ([None], [1, 4294967295, 0]),
+    "scheduler": (["wlc", "rr", "lc", "mh", "sh", "wrr"], ["fo", "ovf", "twos", "WLC", "bogus"]),
+    "method": (["dr", "nat"], ["tun", "DR", "masq"]),
+    "persistence_timeout": ([None, 300, 1], [0, 2678401]),
+    "persistence_netmask": ([None], ["255.255.255.0", "0.0.0.255", "255.0.255.0", 64]),
+    "quorum": ([None, 1], [2, 100, 200, 301, 0]),
+    "hysteresis": ([None], [0, 1, 5]),
+    "delay_loop": ([None, 5], [0, 1, "x"]),
+    "inhibit_on_failure": ([False, True], []),
+    "ops": ([False], [True]),
+    "virtualhost": ([None], ["www.example.com", "a b"]),
+    "sorry_server": ([None], ["same-port", "other-port", "203.0.113.99 80", "2001:db8::99"]),
+    "quorum_up": ([None], ["/usr/bin/true up", 'a"b']),
+}
+CHECK_VALUES = {
+    "type": (["TCP_CHECK", "HTTP_GET"], ["SSL_GET", "MISC_CHECK", None, "DNS_CHECK"]),
+    "connect_timeout": ([None, 3], [0, -1, 0.5]),
+    "retry": ([None, 2], [0, -1]),
+    "delay_before_retry": ([None, 2], [0]),
+    "connect_port": ([None], [80, 0, 65536]),
+    "status_code": ([None, 200], [204, 599, 600, 99, "200-299", "299-200", "200-600", "200 301-302", [200, "404"], "+200"]),
+    "path": (["/healthz"], ["healthz", "/a b", "/"]),
+    "warmup": ([None], [0, 5]),
+}
+BACKEND_VALUES = {
+    "port": (["same"], [8080, 0, 65536]),
+    "weight": ([None, 1, 100, 65535], [0, 65536, -1]),
+    "group": (["pool_web", "pool_app"], ["pool_far", "pool_none"]),
+}
+HOST_VALUES = {
+    "director_vrrp_priority": (["order", "distinct"], ["equal", "zero", "255", "swap"]),
+    "director_vrrp_state": ([None], ["MASTER", "BACKUP", "backup", "primary"]),
+    "director_vrrp_address": ([None], ["ipv6", "ipv4"]),
+    "ansible_facts": (["gathered"], ["none"]),
+    "lvs_backend_weight": ([None, 50], [0, 65536]),
+    "lvs_backend_weights": ([None], ["drain", "unknown", "notamap"]),
+}
+TABLES = {"instance": INSTANCE_VALUES, "service": SERVICE_VALUES, "check": CHECK_VALUES, "backend": BACKEND_VALUES,
+          "host": HOST_VALUES}
+RISKY = [(table, key) for table, values in TABLES.items() for key, (_valid, risky) in values.items() if risky]
+
+
+def _field(draw, table, key, risky):
+    valid, bad = TABLES[table][key]
+    return draw(st.sampled_from(bad if (table, key) in risky else valid))
+
+
+def _instance(draw, index, risky):
+    inst = {"name": "VI_%d" % (index + 1), "group": "directors"}
+    for key in INSTANCE_VALUES:
+        value = _field(draw, "instance", key, risky if index == 0 else ())
+        if value is not None:
+            inst[key] = value
+    if index == 1:  # a second instance: same segment, its own id (unless it collides on purpose)
+        inst["virtual_router_id"] = draw(st.sampled_from([52, inst.get("virtual_router_id", 51)]))
+    return inst
+
+
+def _health_check(draw, risky):
+    check = {}
+    for key in CHECK_VALUES:
+        value = _field(draw, "check", key, risky)
+        if value is not None:
+            check[key] = value
+    if "type" not in check:
+        return None
+    if check["type"] == "MISC_CHECK":
+        check = {k: v for k, v in check.items() if k in ("type", "warmup", "retry", "delay_before_retry")}
+        check["misc_path"] = "/usr/bin/true check"
+    elif check["type"] not in ("HTTP_GET", "SSL_GET"):
+        check.pop("status_code", None)
+        check.pop("path", None)
+    return check
+
+
+def _service(draw, index, instances, risky):
+    mine = risky if index == 0 else ()
+    svc = {"name": "svc%d" % index, "vrrp_instance": draw(st.sampled_from([i["name"] for i in instances]))}
+    for key in SERVICE_VALUES:
+        value = _field(draw, "service", key, mine)
+        if value is not None:
+            svc[key] = value
+    if index > 0:  # keep the other services apart, so one risky value decides
+        svc["vip"] = "203.0.113.%d" % (30 + index)
+    if svc.get("protocol") != "fwmark":
+        svc.pop("fwmark", None)
+    else:
+        svc.pop("port", None)
+    sorry = svc.pop("sorry_server", None)
+    if sorry == "same-port":
+        svc["sorry_server"] = {"address": "192.0.2.99", "port": svc.get("port", 80)}
+    elif sorry == "other-port":
+        svc["sorry_server"] = {"address": "192.0.2.99", "port": 8443}
+    elif sorry is not None:
+        svc["sorry_server"] = sorry
+    check = _health_check(draw, mine)
+    if check is not None:
+        svc["health_check"] = check
+    groups = ["pool_web"] if svc.get("method", "dr") == "dr" else ["pool_app"] if svc.get("method") == "nat" else ["pool_web"]
+    backend = {"group": _field(draw, "backend", "group", mine) if ("backend", "group") in mine else groups[0]}
+    port = _field(draw, "backend", "port", mine)
+    backend["port"] = svc.get("port", 80) if port == "same" else port
+    weight = _field(draw, "backend", "weight", mine)
+    if weight is not None:
+        backend["weight"] = weight
+    svc["backends"] = [backend]
+    return svc
+
+
+@st.composite
+def inventories(draw):
+    """(lvs_vrrp_instances, lvs_services, hostvars, groups, risky): one generated inventory."""
+    risky = frozenset(draw(st.lists(st.sampled_from(RISKY), max_size=3, unique=True)))
+    instances = [_instance(draw, i, risky) for i in range(draw(st.integers(1, 2)))]
+    services = [_service(draw, i, instances, risky) for i in range(draw(st.integers(1, 3)))]
+    # A NAT service needs the instance's floating inside gateway; give it the example's.
+    for svc in services:
+        if svc.get("method") == "nat":
+            inst = [i for i in instances if i["name"] == svc["vrrp_instance"]][0]
+            inst.setdefault("nat_gateway", "198.51.100.1/24")
+            inst.setdefault("nat_interface", "eth1")
+    # Every instance carries a service unless the generator leaves one empty on purpose.
+    for inst in instances:
+        if not any(s["vrrp_instance"] == inst["name"] for s in services) and not draw(st.booleans()):
+            services[-1]["vrrp_instance"] = inst["name"]
+    hostvars, groups = {}, {"directors": list(DIRECTORS)}
+    host = {key: _field(draw, "host", key, risky) for key in HOST_VALUES}
+    for index, name in enumerate(DIRECTORS):
+        hv = {"ansible_host": DIRECTOR_NETS["eth0"][0][name]}
+        if host["ansible_facts"] == "gathered":
+            hv["ansible_facts"] = director_facts(name)
+        prio = {"order": None, "distinct": [120, 80][index], "equal": 100, "zero": [0, 100][index], "255": [255, 100][index],
+                "swap": [90, 200][index]}[host["director_vrrp_priority"]]
+        if prio is not None:
+            hv["director_vrrp_priority"] = prio
+        if host["director_vrrp_state"] is not None and index == 1:
+            hv["director_vrrp_state"] = host["director_vrrp_state"]
+        if host["director_vrrp_address"] == "ipv6":
+            hv["director_vrrp_address"] = DIRECTOR_NETS["eth0"][2][name]
+        elif host["director_vrrp_address"] == "ipv4":
+            hv["director_vrrp_address"] = DIRECTOR_NETS["eth0"][0][name]
+        hostvars[name] = hv
+    for pool, members in POOLS.items():
+        groups[pool] = list(members)
+        for index, (name, address) in enumerate(members.items()):
+            hv = {"ansible_host": address}
+            if index == 2:
+                if host["lvs_backend_weight"] is not None:
+                    hv["lvs_backend_weight"] = host["lvs_backend_weight"]
+                weights = {"drain": {services[0]["name"]: 0}, "unknown": {"nosuch": 5}, "notamap": "svc0=5"}.get(host["lvs_backend_weights"])
+                if weights is not None:
+                    hv["lvs_backend_weights"] = weights
+            hostvars[name] = hv
+    groups["all"] = list(hostvars)
+    for hv in hostvars.values():
+        hv["lvs_vrrp_instances"] = copy.deepcopy(instances)
+        hv["lvs_services"] = copy.deepcopy(services)
+        hv["director_vrrp_scripts"] = []
+    return instances, services, hostvars, groups, risky
+
+
+# --- the preflight may refuse more than keepalived -t only for these --------------------------
+
+BEYOND_THE_CONFIG_TEST = (
+    # (variable pattern, message pattern, why keepalived's config test cannot see it)
+    (r"^director_vrrp_priority$", r"equals that of", "equal priorities are each valid on their own host; VRRP then elects by address"),
+    (r"\.group$", r"has \d+ MASTERs", "each director's file is valid alone; two MASTERs only meet on the wire"),
+    (r"^director_vrrp_state$", r"has a higher priority and will take the VIP", "the intent, not a host's file, is wrong"),
+    (r"\.virtual_router_id$", r"is already used by", "instances on one segment meet on the wire"),
+    (r"\.vip$", r"is also the address of host", "another host's address: keepalived sees only its own host"),
+    (r"\.vip$", r"is the nat_gateway of", "one address as VIP and as gateway: each line is valid, the two collide on the network"),
+    (r"\.(vip|nat_gateway)$", r"is the address of interface .* \(per its facts\)", "another host's address: keepalived sees only its own host"),
+    (r"\.nat_gateway$", r"is also the address of host", "another host's address: keepalived sees only its own host"),
+    (r"\.auth_pass$", r"contains whitespace, '#' or '!'", "keepalived accepts the shorter password it reads, silently"),
+    (r"\.auth_pass$", r"keepalived uses only the first 8", "keepalived truncates the password, silently"),
+    (r"\.persistence_netmask$", r"is a host mask", "a valid mask that groups clients by their last bits"),
+    (r"\.fwmark$", r"is also the mark of service", "IPVS refuses the second service when keepalived adds it, not at the config test"),
+    (r"\.backends\[\d+\]\.group$", r"is not on director .* segment", "DR by MAC needs one L2 segment: the network, not the file"),
+    (r"\.backends\[\d+\]\.group$", r"its replies have no route back", "NAT replies route through the directors: the network, not the file"),
+    (r"^lvs_backend_weights$", r"names unknown service", "a weight nobody reads"),
+    (r"^director_vrrp_address$", r"is not an address of", "keepalived accepts a unicast_src_ip the host lacks; VRRP cannot send from it"),
+    (r"^lvs_backend_address$", r"is not an address of", "a real server's own addresses are on another host"),
+    (r"^lvs_backend_weights$", r"must be a mapping", "the role would ignore the weight the operator meant"),
+    (r"^lvs_backend_weights?$", r"must be an integer", "a wrong weight on a host no service of the file uses (where one does, the derivation "
+     "refuses it too)"),
+    (r"\.health_check$", r"the default TCP_CHECK connects over TCP", "a TCP probe of a UDP or SCTP pool: valid, and marks it down"),
+    (r"\.nat_gateway$", r"is not set but NAT service", "NAT real servers need the floating gateway to answer: the network, not the file"),
+)
+
+
+def beyond_the_config_test(problem):
+    return any(re.search(var, problem.variable) and re.search(msg, problem.message) for var, msg, _why in BEYOND_THE_CONFIG_TEST)
+
+
+# --- the network namespaces and keepalived's config test ------------------------------------
+
+def sh(*argv, check=True):
+    return subprocess.run(argv, check=check, capture_output=True, text=True)
+
+
+@pytest.fixture(scope="module")
+def namespaces():
+    """One network namespace per director, with its interfaces (veth pairs) and addresses; always removed."""
+    tag = uuid.uuid4().hex[:6]
+    made = {}
+    try:
+        for host in DIRECTORS:
+            ns = "lvsdiff-%s-%s" % (tag, host)
+            sh("ip", "netns", "add", ns)
+            made[host] = ns
+            sh("ip", "-n", ns, "link", "set", "lo", "up")
+            for iface, (v4, prefix, v6) in DIRECTOR_NETS.items():
+                sh("ip", "-n", ns, "link", "add", iface, "type", "veth", "peer", "name", iface + "p")
+                sh("ip", "-n", ns, "addr", "add", "%s/%d" % (v4[host], prefix), "dev", iface)
+                if v6:
+                    sh("ip", "-n", ns, "addr", "add", "%s/64" % v6[host], "dev", iface, "nodad")
+                sh("ip", "-n", ns, "link", "set", iface, "up")
+                sh("ip", "-n", ns, "link", "set", iface + "p", "up")
+        yield made
+    finally:
+        for ns in made.values():
+            sh("ip", "netns", "del", ns, check=False)
+
+
+HELPER = {}
+
+
+def config_test(ns, hostvars, groups, host, workdir):
+    """(rc, messages, keepalived.conf text) of the role's config-test helper on the director's rendered files."""
+    conf = os.path.join(workdir, "keepalived.conf")
+    extra = {"director_keepalived_conf": conf}
+    text = render(None, hostvars, groups, host, extra=extra)
+    with open(conf, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    for inst in hostvars[host]["lvs_vrrp_instances"]:
+        if "include %s/lvs-auth-%s.conf" % (workdir, inst["name"]) in text:
+            with open(os.path.join(workdir, "lvs-auth-%s.conf" % inst["name"]), "w", encoding="utf-8") as fh:
+                fh.write(render(None, hostvars, groups, host, AUTH_INCLUDE, dict(extra, item=inst)))
+    helper = os.path.join(workdir, "configtest")
+    if "configtest" not in HELPER:  # the same for every host and inventory: rendered once
+        HELPER["configtest"] = render(None, hostvars, groups, host, CONFIGTEST, extra)
+    with open(helper, "w", encoding="utf-8") as fh:
+        fh.write(HELPER["configtest"])
+    # As tasks/configtest.yml: the script user is one the role creates later in the run.
+    env = dict(os.environ, LVS_CONFIGTEST_CREATED_LATER="keepalived_script")
+    proc = subprocess.run(["ip", "netns", "exec", ns, "sh", helper, conf], capture_output=True, text=True, env=env, check=False)
+    return proc.returncode, (proc.stderr + proc.stdout).strip(), text
+
+
+def expected_weight(hostvars, host, service, backend):
+    """What the inventory declares for one real server: lvs_backend_weights, lvs_backend_weight, the backend's, 1."""
+    hv = hostvars[host]
+    weights = hv.get("lvs_backend_weights")
+    if isinstance(weights, dict) and service in weights:
+        return weights[service]
+    if hv.get("lvs_backend_weight") is not None:
+        return hv["lvs_backend_weight"]
+    return backend.get("weight", 1)
+
+
+def declared_content_missing(instances, services, hostvars, groups, texts):
+    """What an accepted inventory declared and a director's keepalived.conf lacks (empty when all is there)."""
+    missing = []
+    by_name = {i["name"]: i for i in instances}
+    for svc in services:
+        inst = by_name[svc["vrrp_instance"]]
+        width = 128 if ":" in svc["vip"] else 32
+        for host in groups[inst["group"]]:
+            text = texts[host]
+            block = text.split("vrrp_instance %s {" % inst["name"], 1)[1].split("\n}\n", 1)[0]
+            if "        %s/%d dev %s\n" % (svc["vip"], width, inst["interface"]) not in block:
+                missing.append("%s: VIP %s of %s not in %s's virtual_ipaddress" % (host, svc["vip"], svc["name"], inst["name"]))
+            head = ("virtual_server fwmark %s {" % svc["fwmark"] if svc.get("protocol") == "fwmark"
+                    else "virtual_server %s %s {" % (svc["vip"], svc["port"]))
+            if head not in text:
+                missing.append("%s: no '%s' for %s" % (host, head, svc["name"]))
+                continue
+            vs = text.split(head, 1)[1].split("\n}\n", 1)[0]
+            for backend in svc["backends"]:
+                for member in groups[backend["group"]]:
+                    line = "    real_server %s %s {\n        # %s\n        weight %s\n" % (
+                        hostvars[member]["ansible_host"], backend["port"], member, expected_weight(hostvars, member, svc["name"], backend))
+                    if line not in vs:
+                        missing.append("%s: %s lacks %r" % (host, svc["name"], line.strip()))
+    return missing
+
+
+# --- the property -----------------------------------------------------------------------------
+
+STATS = {"examples": 0, "accepted": 0, "refused_by_both": 0, "beyond": 0, "unchecked": 0, "keepalived_runs": 0}
+# keepalived's words for an interface the director lacks: what the preflight compares with facts, when there are facts.
+MISSING_INTERFACE_WORDS = re.compile(r"doesn't exist|Non-existent interface|keepalived config test of .* failed")
+
+
+def unchecked_explains(notes, results):
+    """Without network facts the preflight cannot see a missing interface; it must say so, and that must be all keepalived found."""
+    if not any("not checked on director" in note for note in notes):
+        return False
+    lines = [line for _rc, messages in results.values() for line in messages.splitlines() if line.strip()]
+    return bool(lines) and all(MISSING_INTERFACE_WORDS.search(line) for line in lines)
+
+
+def check_one(namespaces, example):
+    instances, services, hostvars, groups, risky = example
+    problems, notes = validate_cluster(copy.deepcopy(instances), copy.deepcopy(services), hostvars, groups)
+    results, texts = {}, {}
+    workdir = tempfile.mkdtemp(prefix="lvs-differential.")
+    try:
+        for host in DIRECTORS:
+            os.makedirs(os.path.join(workdir, host))
+            try:
+                rc, messages, texts[host] = config_test(namespaces[host], hostvars, groups, host, os.path.join(workdir, host))
+                STATS["keepalived_runs"] += 1
+            except ModelError as exc:  # the derivation itself refuses: nothing could be deployed
+                rc, messages = None, "derive: %s" % exc
+            results[host] = (rc, messages)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    deployable = all(rc == 0 for rc, _m in results.values())
+    STATS["examples"] += 1
+    shown = "risky fields %s\nlvs_vrrp_instances: %r\nlvs_services: %r\nproblems:\n  %s\nconfig test:\n  %s" % (
+        sorted(risky), instances, services, "\n  ".join(str(p) for p in problems) or "none",
+        "\n  ".join("%s: rc=%s %s" % (h, rc, m) for h, (rc, m) in results.items()))
+    if not problems and not deployable and unchecked_explains(notes, results):
+        STATS["unchecked"] += 1  # no facts: the preflight said it could not compare the interfaces, and keepalived found one missing
+        return
+    if not problems:
+        assert deployable, "the preflight accepts what keepalived's config test (or the derivation) refuses\n" + shown
+        missing = declared_content_missing(instances, services, hostvars, groups, texts)
+        assert not missing, "accepted, but the rendered configuration lacks what was declared: %s\n%s" % (missing, shown)
+        STATS["accepted"] += 1
+    elif deployable:
+        unexplained = [str(p) for p in problems if not beyond_the_config_test(p)]
+        assert not unexplained, ("the preflight refuses what keepalived's config test accepts, for a rule that is not in "
+                                 "BEYOND_THE_CONFIG_TEST: %s\n%s" % (unexplained, shown))
+        STATS["beyond"] += 1
+    else:
+        STATS["refused_by_both"] += 1
+
+
+def test_preflight_agrees_with_keepalived_config_test(namespaces, capsys):
+    start = time.monotonic()
+    options = dict(max_examples=EXAMPLES, deadline=None, database=None, print_blob=True,
+                   suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture])
+    if SEED is None:
+        options["derandomize"] = True
+    if not SHRINK:
+        options["phases"] = [Phase.explicit, Phase.generate]
+
+    @settings(**options)
+    @given(inventories())
+    def prop(example):
+        check_one(namespaces, example)
+
+    if SEED is not None:
+        prop = seed(int(SEED))(prop)
+    try:
+        prop()
+    finally:
+        with capsys.disabled():  # the cost shows in every run (make host-test is quiet otherwise)
+            print("\ndifferential test (seed %s): %d examples, %d accepted by both, %d refused by both, %d refused by the "
+                  "preflight only for run-time rules, %d not checked for want of facts (and said so), %d keepalived config tests, "
+                  "%.1f s" % (SEED or "fixed", STATS["examples"], STATS["accepted"], STATS["refused_by_both"], STATS["beyond"],
+                              STATS["unchecked"], STATS["keepalived_runs"], time.monotonic() - start))
