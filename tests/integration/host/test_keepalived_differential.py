@@ -395,8 +395,10 @@ def declared_content_missing(instances, services, hostvars, groups, texts):
             vs = text.split(head, 1)[1].split("\n}\n", 1)[0]
             for backend in svc["backends"]:
                 for member in groups[backend["group"]]:
-                    line = "    real_server %s %s {\n        # %s\n        weight %s\n" % (
-                        hostvars[member]["ansible_host"], backend["port"], member, expected_weight(hostvars, member, svc["name"], backend))
+                    # The generated inventories declare no pool states: every real server is active.
+                    line = "    real_server %s %s {\n        # %s (%s)\n        weight %s\n" % (
+                        hostvars[member]["ansible_host"], backend["port"], member, backend["group"],
+                        expected_weight(hostvars, member, svc["name"], backend))
                     if line not in vs:
                         missing.append("%s: %s lacks %r" % (host, svc["name"], line.strip()))
     return missing
