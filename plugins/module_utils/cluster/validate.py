@@ -399,6 +399,11 @@ def _primary_ipv4(hostvars, host):
     return found
 
 
+# Where the realserver roles put a VIP on a real server of each method (roles/realserver_dr: lo,
+# roles/realserver_tun: the ipip device tunl0).
+CARRIER_INTERFACE = {"dr": "lo", "tun": "tunl0"}
+
+
 def vips_and_gateways_are_no_host_address_per_facts(cluster, problems, notes):
     """No host has a VIP or a nat_gateway as the primary IPv4 address of an interface (per its gathered facts).
 
@@ -413,6 +418,14 @@ def vips_and_gateways_are_no_host_address_per_facts(cluster, problems, notes):
                  if inst["nat_gateway"] and parse_ip(inst["nat_gateway"]["address"]).version == 4]
     if not floating:
         return
+    # DR and TUN real servers carry their services' VIPs on purpose, where the realserver roles
+    # put them: on lo (DR) and on tunl0 (TUN), whose only, so primary, address the VIP is.
+    carriers = {}
+    for svc in cluster.services:
+        if svc["vip"] is not None and svc["method"] in CARRIER_INTERFACE:
+            for backend in svc["backends"]:
+                for member in cluster.groups.get(backend["group"]) or []:
+                    carriers.setdefault((svc["vip"], member), set()).add(CARRIER_INTERFACE[svc["method"]])
     unchecked = []
     for host in cluster.hosts:
         primaries = _primary_ipv4(cluster.hostvars, host)
@@ -421,6 +434,8 @@ def vips_and_gateways_are_no_host_address_per_facts(cluster, problems, notes):
             continue
         declared = _declared_addresses(cluster.hostvars, [host])  # those are reported by vips_and_gateways_are_free
         for var, address in floating:
+            if address in primaries and primaries[address] in carriers.get((address, host), ()):
+                continue
             if address in primaries and address not in declared:
                 problems.append(Problem(var, "%s is the address of interface %s of host %s (per its facts): a floating address must be "
                                         "free" % (address, primaries[address], host),

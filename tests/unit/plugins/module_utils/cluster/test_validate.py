@@ -291,3 +291,17 @@ def test_lvs_backend_address_is_the_hosts_own():
            "send its share of the traffic elsewhere. Fix: set lvs_backend_address to one of the host's own addresses" in problems
     problems, _unused = run(rs1={"lvs_backend_address": "192.0.2.21", "ansible_facts": rs1_facts})
     assert not any("lvs_backend_address" in p for p in problems)
+
+
+def test_a_tun_real_server_carries_the_vip_on_tunl0_by_design():
+    # As the tun scenario's facts show it after a rollout: tunl0's only (so primary) address is the VIP.
+    tunl0 = {"interfaces": ["lo", "eth0", "tunl0"], "eth0": {"ipv4": {"address": "192.0.2.21", "netmask": "255.255.255.0"}},
+             "tunl0": {"ipv4": {"address": "203.0.113.10", "netmask": "255.255.255.255"}}}
+    tun = [dict(SERVICES[0], method="tun")]
+    problems, _unused = run(services=tun, rs1={"ansible_facts": tunl0})
+    assert not [p for p in problems if "per its facts" in p]
+    # The same address on tunl0 of a host that is no real server of the service is refused.
+    problems, _unused = run(services=tun, dir1={"ansible_facts": dict(tunl0, eth0=facts("192.0.2.11")["eth0"])})
+    assert [p for p in problems if "per its facts" in p] == [
+        "lvs_services (web).vip (host dir1): 203.0.113.10 is the address of interface tunl0 of host dir1 (per its facts): a floating "
+        "address must be free. Fix: use an address no host has, or remove it from dir1"]
