@@ -173,7 +173,8 @@ def vrrp_members(instance, groups, hostvars):
     director_vrrp_state (MASTER/BACKUP, or {instance: ...}) when set; otherwise MASTER for the
     highest priority and BACKUP for the others, or BACKUP for every member of an instance that
     does not preempt (:func:`preempting`). ``top`` marks the highest priority: the director VRRP
-    elects MASTER whatever the initial states (site.yml rolls it out last).
+    elects MASTER whatever the initial states (site.yml rolls it out last where the instance
+    preempts, first where it does not: see playbooks/sort.yml).
     """
     hosts = list(groups.get(instance["group"], []) or [])
     members = []
@@ -230,6 +231,7 @@ def director_keepalived(lvs_vrrp_instances, lvs_services, hostvars, groups, inve
         entry["state"] = me["state"]
         entry["priority"] = me["priority"]
         entry["top_priority"] = me["top"]
+        entry["preempting"] = preempting(inst)
         entry["unicast_src_ip"] = None
         entry["unicast_peer"] = []
         if inst["unicast_peers"]:

@@ -144,9 +144,21 @@ def auth_pass_fits_version(inst, item, var, problems, context):
                                 "remove auth_pass or set vrrp_version: 2"))
 
 
+def _nopreempt_default(item, inst, context):
+    """No preemption unless the inventory asks for it (docs/failover.md).
+
+    A director that comes back (reboot, restart, healed partition) and takes the VIP back at
+    once cuts every connection its own table lacks; a BACKUP that stays BACKUP loses nothing.
+    Declaring ``preempt_delay`` asks for preemption after the delay, so it implies
+    ``nopreempt: false``; ``nopreempt: false`` alone gives preemption at once.
+    """
+    return item.get("preempt_delay") in (None, "")
+
+
 def nopreempt_or_preempt_delay(inst, item, var, problems, context):
     """keepalived 2.2.7 takes one of the two: "(VI_1) preempt_delay is incompatible with nopreempt mode - resetting" (rc 5)."""
-    if inst["nopreempt"] is True and isinstance(inst["preempt_delay"], int) and inst["preempt_delay"] > 0:
+    declared = "nopreempt" in item and boolean(item["nopreempt"], inst)[0]  # not the default, not a value already refused
+    if declared and inst["nopreempt"] is True and isinstance(inst["preempt_delay"], int) and inst["preempt_delay"] > 0:
         problems.append(Problem("%s.preempt_delay" % var, "%d s with nopreempt: true; nopreempt never preempts, so a delay means nothing, "
                                 "and keepalived's config test refuses the pair" % inst["preempt_delay"],
                                 "remove preempt_delay (never take the VIP back) or nopreempt (take it back after the delay)"))
@@ -258,7 +270,7 @@ VRRP_INSTANCE = (
     _counter("garp_master_repeat", 1, why=" (keepalived's config test refuses 0)"),
     _counter("garp_lower_prio_repeat"),
     _counter("preempt_delay", 0, PREEMPT_DELAY_MAX, why=" seconds (keepalived's config test refuses more)"),
-    Field("nopreempt", boolean, "must be a boolean", "set nopreempt: true or false", default=False, fallback=False),
+    Field("nopreempt", boolean, "must be a boolean", "set nopreempt: true or false", default=_nopreempt_default, fallback=True),
     Check(nopreempt_or_preempt_delay),
     Field("track_interfaces", names, "must be a list of names", "write e.g. %(key)s: [eth0]", fallback=KEEP),
     Field("track_scripts", names, "must be a list of names", "write e.g. %(key)s: [eth0]", fallback=KEEP),

@@ -144,7 +144,8 @@ def vrrp_holdings(derived, ip_addr_text):
     """Per VRRP instance of this director, which of its addresses it holds now.
 
     ``ip_addr_text``: the output of ``ip -o addr show`` on the director. Returns one dict per
-    instance: instance, state (the configured one), priority, holds (the instance's addresses
+    instance: instance, state (the configured one), priority, preemption (``preempts``,
+    ``nopreempt`` or ``preempt_delay N``: whether a returning director takes the VIP back), holds (the instance's addresses
     this director carries), missing (those it does not), master (it carries them all: VRRP made
     it MASTER), services (the names of the services whose VIP the instance carries).
     """
@@ -154,7 +155,13 @@ def vrrp_holdings(derived, ip_addr_text):
         addresses = [ipaddress.ip_interface(v["cidr"]).ip.compressed for v in inst["virtual_ipaddress"]]
         holds = [a for a in addresses if a in held]
         services = [vs["name"] for vs in derived.get("virtual_servers") or [] if vs["vrrp_instance"] == inst["name"]]
-        result.append({"instance": inst["name"], "state": inst["state"], "priority": inst["priority"], "holds": holds,
+        if inst.get("preempting", True):
+            preemption = "preempts"
+        elif inst.get("preempt_delay"):
+            preemption = "preempt_delay %s" % inst["preempt_delay"]
+        else:
+            preemption = "nopreempt"
+        result.append({"instance": inst["name"], "state": inst["state"], "priority": inst["priority"], "preemption": preemption, "holds": holds,
                        "missing": [a for a in addresses if a not in held], "master": bool(addresses) and len(holds) == len(addresses),
                        "services": services})
     return result
@@ -167,7 +174,8 @@ def _vrrp_line(director, inst):
         where = "is BACKUP (holds none of %s)" % ", ".join(inst["missing"])
     else:
         where = "holds only %s, not %s" % (", ".join(inst["holds"]), ", ".join(inst["missing"]))
-    return "%s: %s %s; configured %s, priority %s" % (inst["instance"], director, where, inst["state"], inst["priority"])
+    return "%s: %s %s; configured %s, priority %s, %s" % (inst["instance"], director, where, inst["state"], inst["priority"],
+                                                          inst["preemption"])
 
 
 def report_lines(statuses):

@@ -161,13 +161,15 @@ def master_state_fits_preemption(cluster, inst, ivar, members, problems):
     """
     masters = [m for m in members if m["state"] == "MASTER"]
     if not preempting(inst):
-        option = "nopreempt" if inst["nopreempt"] is True else "preempt_delay %s" % inst["preempt_delay"]
+        option = ("nopreempt (the default without preempt_delay)" if inst["nopreempt"] is True
+                  else "preempt_delay %s" % inst["preempt_delay"])
         for master in masters:
             problems.append(Problem("director_vrrp_state", "is MASTER for %s, which has %s: keepalived's config test refuses state MASTER "
                                     "with nopreempt or preempt_delay (every member must start BACKUP; the priorities elect the MASTER)"
                                     % (inst["name"], option),
                                     "remove director_vrrp_state for %s (or set it to BACKUP) and give the director that should be MASTER "
-                                    "the highest director_vrrp_priority" % inst["name"], master["host"]))
+                                    "the highest director_vrrp_priority; or set nopreempt: false on %s for an instance that preempts"
+                                    % (inst["name"], inst["name"]), master["host"]))
         return
     if len(masters) > 1:
         problems.append(Problem("%s.group" % ivar, "has %d MASTERs (%s); at most one director may start MASTER"
@@ -234,6 +236,33 @@ def vrrp_directors(cluster, problems, notes):
             continue
         for check in DIRECTOR_CHECKS:
             check(cluster, inst, ivar, members, problems)
+
+
+def nopreempt_instances_elect_one_director(cluster, problems, notes):
+    """A note where instances of one group never preempt but name different directors first.
+
+    Without preemption the first keepalived to start holds every instance it is in, and keeps
+    them: site.yml starts each such instance's highest priority first, which cannot be two
+    directors at once. So an active-active pair (VI_A on lb1, VI_B on lb2) with nopreempt on
+    both starts with lb1 holding both; ``preempt_delay`` on one of them lets its director take it
+    over once it has been up (and synced) that long.
+    """
+    tops = {}
+    for inst in cluster.instances:
+        if inst["group"] is None or inst["nopreempt"] is not True or inst["name"] is None:
+            continue
+        members = vrrp_members(inst, cluster.groups, cluster.hostvars)
+        valid = [m for m in members if isinstance(m["priority"], int)]
+        if not valid:
+            continue
+        top = max(valid, key=lambda m: m["priority"])["host"]
+        tops.setdefault(inst["group"], []).append((inst["name"], top))
+    for group, pairs in tops.items():
+        if len({top for _unused, top in pairs}) > 1:
+            notes.append("instances %s of group %s do not preempt (nopreempt) and have different highest priorities (%s): on a new "
+                         "cluster the first director to start holds all of them and keeps them; set preempt_delay (e.g. 60) on the "
+                         "instances the other directors should take over" % (", ".join(n for n, _unused in pairs), group,
+                                                                              ", ".join("%s on %s" % pair for pair in pairs)))
 
 
 def _instance_interfaces(inst):
@@ -762,6 +791,7 @@ def backends_reachable(cluster, problems, notes):
 CHECKS = (
     same_declaration_everywhere,
     vrrp_directors,
+    nopreempt_instances_elect_one_director,
     interfaces_exist_on_directors,
     per_instance_maps_name_the_hosts_instances,
     vrrp_scripts_fit_in_quotes,

@@ -80,6 +80,7 @@ def test_every_problem_reported_before_anything_changes(tmp_path, collection_lin
     bad["all"]["children"]["directors"]["hosts"]["dir2"]["director_vrrp_priority"] = 150
     bad["all"]["children"]["pool_blue"]["hosts"]["rs2"]["lvs_backend_weight"] = 99999
     bad["all"]["vars"]["lvs_services"][0]["scheduler"] = "fastest"
+    bad["all"]["vars"]["lvs_vrrp_instances"][0]["nopreempt"] = False  # preempting: the top priority starts MASTER
     proc, result = play(tmp_path, bad, fail_on_problems=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     found = {(p["variable"], p["host"]) for p in result["problems"]}

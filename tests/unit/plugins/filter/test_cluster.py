@@ -108,7 +108,9 @@ def test_director_keepalived_master_backup_and_real_servers():
     one = F["director_keepalived"](DR_INSTANCES, DR_SERVICES, HOSTVARS, GROUPS, "dir1")
     two = F["director_keepalived"](DR_INSTANCES, DR_SERVICES, HOSTVARS, GROUPS, "dir2")
     (vi1,), (vi2,) = one["vrrp_instances"], two["vrrp_instances"]
-    assert (vi1["state"], vi1["priority"], vi2["state"], vi2["priority"]) == ("MASTER", 150, "BACKUP", 100)
+    # No preemption by default: every member starts BACKUP, the priorities elect (docs/failover.md).
+    assert (vi1["state"], vi1["priority"], vi2["state"], vi2["priority"]) == ("BACKUP", 150, "BACKUP", 100)
+    assert (vi1["nopreempt"], vi1["preempting"], vi1["top_priority"], vi2["top_priority"]) == (True, False, True, False)
     assert vi1["unicast_src_ip"] == "192.0.2.11" and vi1["unicast_peer"] == ["192.0.2.12"]
     assert vi2["unicast_src_ip"] == "192.0.2.12" and vi2["unicast_peer"] == ["192.0.2.11"]
     assert vi1["virtual_ipaddress"] == [{"cidr": "203.0.113.10/32", "dev": "eth0"}]
@@ -135,9 +137,11 @@ def test_director_keepalived_not_a_director():
 def test_director_keepalived_explicit_priorities():
     hostvars = dict(HOSTVARS, dir1={"ansible_host": "192.0.2.11", "director_vrrp_priority": 90},
                     dir2={"ansible_host": "192.0.2.12", "director_vrrp_priority": {"VI_1": 200}})
-    one = F["director_keepalived"](DR_INSTANCES, DR_SERVICES, hostvars, GROUPS, "dir1")["vrrp_instances"][0]
-    two = F["director_keepalived"](DR_INSTANCES, DR_SERVICES, hostvars, GROUPS, "dir2")["vrrp_instances"][0]
+    preempting = [dict(DR_INSTANCES[0], nopreempt=False)]
+    one = F["director_keepalived"](preempting, DR_SERVICES, hostvars, GROUPS, "dir1")["vrrp_instances"][0]
+    two = F["director_keepalived"](preempting, DR_SERVICES, hostvars, GROUPS, "dir2")["vrrp_instances"][0]
     assert (one["state"], one["priority"], two["state"], two["priority"]) == ("BACKUP", 90, "MASTER", 200)
+    assert (one["preempting"], two["top_priority"]) == (True, True)
 
 
 @pytest.mark.parametrize("option", [{"nopreempt": True}, {"preempt_delay": 20}])

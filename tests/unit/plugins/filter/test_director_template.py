@@ -44,8 +44,14 @@ def test_example_active_active_and_secret():
     loader, hostvars, groups = load("example")
     lb1 = render(loader, hostvars, groups, "lb1")
     lb2 = render(loader, hostvars, groups, "lb2")
-    assert "vrrp_instance VI_WEB {\n    state MASTER\n" in lb1 and "vrrp_instance VI_INSIDE {\n    state BACKUP\n" in lb1
-    assert "vrrp_instance VI_WEB {\n    state BACKUP\n" in lb2 and "vrrp_instance VI_INSIDE {\n    state MASTER\n" in lb2
+    # Neither instance preempts at once (nopreempt by default, VI_INSIDE with preempt_delay): every member starts BACKUP and
+    # the priorities elect, lb1 for VI_WEB, lb2 for VI_INSIDE (60 s after its keepalived starts).
+    for text in (lb1, lb2):
+        assert "state MASTER" not in text
+        web, inside = text.split("vrrp_instance VI_WEB {\n")[1].split("vrrp_instance VI_INSIDE {\n")
+        assert web.startswith("    state BACKUP\n") and "    nopreempt\n" in web and "preempt_delay" not in web
+        assert inside.startswith("    state BACKUP\n") and "    preempt_delay 60\n" in inside and "nopreempt" not in inside
+    assert "priority 150" in lb1.split("vrrp_instance VI_INSIDE")[0] and "priority 150" in lb2.split("vrrp_instance VI_INSIDE")[1]
     # The password is only in the include, never in the diffable main file.
     for text in (lb1, lb2):
         assert "Ch4ngeMe" not in text
@@ -59,7 +65,7 @@ def test_example_active_active_and_secret():
 def test_lab_inventory_renders_dr_services():
     loader, hostvars, groups = load("lab")
     dir1 = render(loader, hostvars, groups, "dir1")
-    assert "state MASTER" in dir1 and "version 3" in dir1 and "advert_int 0.1" in dir1
+    assert "state BACKUP" in dir1 and "nopreempt" in dir1 and "version 3" in dir1 and "advert_int 0.1" in dir1
     assert dir1.count("real_server ") == 6 and "lb_kind DR" in dir1
     assert "script_user" not in dir1  # no script configured: no script security lines
 

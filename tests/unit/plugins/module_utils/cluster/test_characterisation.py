@@ -182,6 +182,12 @@ def _hosts(hostvars, groups):
 
 def _states(variant):
     def apply(hostvars, groups):
+        if variant not in ("not_preempting", "not_preempting_master"):
+            # The state rules of an instance that preempts (without, nopreempt is the default and every member starts BACKUP).
+            for host in hostvars:
+                for inst in hostvars[host].get("lvs_vrrp_instances") or []:
+                    inst["nopreempt"] = False
+                    inst.pop("preempt_delay", None)
         if variant == "two_masters":
             hostvars["lb1"]["director_vrrp_state"] = "master"
             hostvars["lb2"]["director_vrrp_state"] = {"VI_WEB": "MASTER", "VI_INSIDE": "MASTER"}

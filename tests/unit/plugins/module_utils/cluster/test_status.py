@@ -96,7 +96,8 @@ def test_pool_real_servers_and_probes(lab):
 
 def test_vrrp_holdings_from_the_recorded_addresses(lab):
     assert status.vrrp_holdings(lab(), read("lab_dir1_ip_addr.txt")) == [
-        {"instance": "VI_DEMO", "state": "MASTER", "priority": 150, "holds": ["192.0.2.100", "192.0.2.101"], "missing": [],
+        {"instance": "VI_DEMO", "state": "BACKUP", "priority": 150, "preemption": "nopreempt", "holds": ["192.0.2.100", "192.0.2.101"],
+         "missing": [],
          "master": True, "services": ["web", "blue"]}]
     backup = status.vrrp_holdings(lab("dir2"), read("lab_dir2_ip_addr.txt"))[0]
     assert (backup["state"], backup["holds"], backup["master"]) == ("BACKUP", [], False)
@@ -109,8 +110,8 @@ def test_report_names_the_master_and_warns_of_split_brain_and_of_no_master(lab, 
     dir2 = {"director": "dir2", "vrrp": status.vrrp_holdings(lab("dir2"), read("lab_dir2_ip_addr.txt")), "real_servers": [],
             "sync_daemons": []}
     lines = status.report_lines([dir1, dir2])
-    assert lines[0] == "VI_DEMO: dir1 is MASTER (holds 192.0.2.100, 192.0.2.101); configured MASTER, priority 150"
-    assert lines[1] == "VI_DEMO: dir2 is BACKUP (holds none of 192.0.2.100, 192.0.2.101); configured BACKUP, priority 100"
+    assert lines[0] == "VI_DEMO: dir1 is MASTER (holds 192.0.2.100, 192.0.2.101); configured BACKUP, priority 150, nopreempt"
+    assert lines[1] == "VI_DEMO: dir2 is BACKUP (holds none of 192.0.2.100, 192.0.2.101); configured BACKUP, priority 100, nopreempt"
     assert lines[2] == "--- dir1 (IPVS sync daemons: master, backup)"
     assert lines[3].split() == ["service", "real", "server", "host", "pool", "state", "weight", "kernel", "health", "active", "inactive"]
     assert lines[6].split() == ["web", "192.0.2.23:80", "rs3", "pool_green", "draining", "0/100", "100", "up", "0", "2"]

@@ -12,6 +12,8 @@ import pytest
 from ansible_collections.lvs.cluster.plugins.module_utils.cluster.validate import validate_cluster
 
 INSTANCES = [{"name": "VI_1", "group": "directors", "interface": "eth0", "virtual_router_id": 51, "unicast_peers": True}]
+# An instance that preempts: the top priority starts MASTER (nopreempt is the default otherwise).
+PREEMPTING = [dict(INSTANCES[0], nopreempt=False)]
 SERVICES = [{"name": "web", "vrrp_instance": "VI_1", "vip": "203.0.113.10", "port": 80, "scheduler": "rr", "method": "dr",
              "backends": [{"group": "pool_blue"}, {"group": "pool_green"}]}]
 
@@ -74,7 +76,7 @@ def test_nat_gateway_outside_the_directors_inside_network():
 
 
 def test_two_masters():
-    problems, _unused = run(dir1={"director_vrrp_state": "MASTER"}, dir2={"director_vrrp_state": "MASTER"})
+    problems, _unused = run(instances=PREEMPTING, dir1={"director_vrrp_state": "MASTER"}, dir2={"director_vrrp_state": "MASTER"})
     assert "lvs_vrrp_instances (VI_1).group: has 2 MASTERs (dir1, dir2)" in problems[0]
     assert "Fix: set director_vrrp_state: MASTER on one host of directors" in problems[0]
 
@@ -93,13 +95,15 @@ def test_not_preempting_instance_deploys_all_backup(option):
 
 # keepalived 2.2.7, state MASTER with nopreempt: rc 5, "(VI_1) Warning - nopreempt will not work with
 # initial state MASTER - clearing"; with preempt_delay 10: "preempt delay will not work with initial state MASTER".
-@pytest.mark.parametrize("option, said", [({"nopreempt": True}, "nopreempt"), ({"preempt_delay": 30}, "preempt_delay 30")])
+@pytest.mark.parametrize("option, said", [({}, "nopreempt (the default without preempt_delay)"),
+                                          ({"nopreempt": True}, "nopreempt (the default without preempt_delay)"),
+                                          ({"preempt_delay": 30}, "preempt_delay 30")])
 def test_explicit_master_on_not_preempting_instance(option, said):
     problems, _unused = run(instances=[dict(INSTANCES[0], **option)], dir1={"director_vrrp_state": {"VI_1": "MASTER"}})
     assert problems == ["director_vrrp_state (host dir1): is MASTER for VI_1, which has %s: keepalived's config test refuses "
                         "state MASTER with nopreempt or preempt_delay (every member must start BACKUP; the priorities elect the MASTER). "
                         "Fix: remove director_vrrp_state for VI_1 (or set it to BACKUP) and give the director that should be MASTER "
-                        "the highest director_vrrp_priority" % said]
+                        "the highest director_vrrp_priority; or set nopreempt: false on VI_1 for an instance that preempts" % said]
 
 
 def test_preempt_delay_0_still_preempts():
@@ -109,14 +113,14 @@ def test_preempt_delay_0_still_preempts():
 
 
 def test_equal_priorities_name_the_host():
-    problems, _unused = run(dir1={"director_vrrp_priority": 100}, dir2={"director_vrrp_priority": 100})
+    problems, _unused = run(instances=PREEMPTING, dir1={"director_vrrp_priority": 100}, dir2={"director_vrrp_priority": 100})
     assert any(p.startswith("director_vrrp_priority (host dir2): priority 100 for VI_1 equals that of dir1") for p in problems)
     # Two hosts with the top priority are also two MASTERs.
     assert any("has 2 MASTERs" in p for p in problems)
 
 
 def test_explicit_master_with_lower_priority():
-    problems, _unused = run(dir1={"director_vrrp_state": "MASTER", "director_vrrp_priority": 90},
+    problems, _unused = run(instances=PREEMPTING, dir1={"director_vrrp_state": "MASTER", "director_vrrp_priority": 90},
                             dir2={"director_vrrp_state": "BACKUP", "director_vrrp_priority": 120})
     assert problems == ["director_vrrp_state (host dir1): is MASTER for VI_1 but dir2 has a higher priority and will take the VIP. "
                         "Fix: give the MASTER the highest director_vrrp_priority"]
@@ -305,3 +309,19 @@ def test_a_tun_real_server_carries_the_vip_on_tunl0_by_design():
     assert [p for p in problems if "per its facts" in p] == [
         "lvs_services (web).vip (host dir1): 203.0.113.10 is the address of interface tunl0 of host dir1 (per its facts): a floating "
         "address must be free. Fix: use an address no host has, or remove it from dir1"]
+
+
+def test_active_active_without_preemption_is_noted():
+    # VI_1 on dir1 and VI_2 on dir2, neither preempting: the first director started keeps both.
+    second = dict(INSTANCES[0], name="VI_2", virtual_router_id=52)
+    services = SERVICES + [dict(SERVICES[0], name="web2", vrrp_instance="VI_2", vip="203.0.113.11")]
+    per_instance = {"dir1": {"director_vrrp_priority": {"VI_1": 150, "VI_2": 100}},
+                    "dir2": {"director_vrrp_priority": {"VI_1": 100, "VI_2": 150}}}
+    problems, notes = run(instances=[INSTANCES[0], second], services=services, **per_instance)
+    assert problems == []
+    assert ("instances VI_1, VI_2 of group directors do not preempt (nopreempt) and have different highest priorities (VI_1 on dir1, "
+            "VI_2 on dir2): on a new cluster the first director to start holds all of them and keeps them; set preempt_delay (e.g. 60) "
+            "on the instances the other directors should take over") in notes
+    # preempt_delay on VI_2: dir2 takes it over once up that long; nothing to note.
+    problems, notes = run(instances=[INSTANCES[0], dict(second, preempt_delay=60)], services=services, **per_instance)
+    assert problems == [] and not [n for n in notes if "do not preempt" in n]
