@@ -7,7 +7,7 @@
 The documentation of each filter is in the YAML file of the same name beside this one
 (realserver_vips.yml, realserver_nat_gateways.yml, director_keepalived.yml, real_server_rows.yml,
 pool_real_servers.yml, status_report.yml, health_probes.yml, backend_pools.yml,
-vrrp_holdings.yml).
+vrrp_holdings.yml, switchover_plan.yml, unsynced_connections.yml).
 """
 from __future__ import annotations
 
@@ -73,6 +73,19 @@ def status_report(statuses):
     return _call("status_report", status.report_lines, statuses)
 
 
+def switchover_plan(statuses, instance, to=None):
+    """Who gives ``instance`` up and who takes it (status.switchover_plan), or the refusal as the task's error."""
+    try:
+        return status.switchover_plan(statuses, instance, to)
+    except ModelError as exc:
+        raise AnsibleFilterError("switchover refused, nothing was changed: %s" % "; ".join(str(p) for p in exc.problems)) from exc
+
+
+def unsynced_connections(holder, target, addresses):
+    """The holder's established connections to ``addresses`` missing from the target's table."""
+    return _call("unsynced_connections", status.unsynced_connections, holder, target, addresses)
+
+
 class FilterModule:
     """lvs.cluster derivations from the inventory model."""
 
@@ -87,4 +100,6 @@ class FilterModule:
             "status_report": status_report,
             "health_probes": health_probes,
             "vrrp_holdings": vrrp_holdings,
+            "switchover_plan": switchover_plan,
+            "unsynced_connections": unsynced_connections,
         }

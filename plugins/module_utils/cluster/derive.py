@@ -202,7 +202,7 @@ def vrrp_members(instance, groups, hostvars):
 def director_keepalived(lvs_vrrp_instances, lvs_services, hostvars, groups, inventory_hostname, pool_states=None):
     """What keepalived.conf on ``inventory_hostname`` contains.
 
-    Returns ``{vrrp_instances: [...], virtual_servers: [...], methods: [...], schedulers: [...]}``
+    Returns ``{vrrp_instances: [...], virtual_servers: [...], uses_scripts: bool, methods: [...], schedulers: [...]}``
     covering the instances whose ``group`` holds the host and the services of those instances.
     Each real server carries its ``pool`` (backend group), ``state`` (:func:`backend_state`
     with ``pool_states``, the inventory's ``lvs_pool_states``), ``declared_weight`` and
@@ -291,9 +291,13 @@ def director_keepalived(lvs_vrrp_instances, lvs_services, hostvars, groups, inve
                                            "pool": backend["group"], "state": state, "declared_weight": declared})
         virtual_servers.append(vs)
     _strict(problems)
+    notify_keys = ("notify_master", "notify_backup", "notify_fault", "notify_stop", "notify")
+    uses_scripts = (any(inst[key] for inst in result_instances for key in notify_keys)
+                    or any(vs["health_check"]["type"] == "MISC_CHECK" or vs["quorum_up"] or vs["quorum_down"] for vs in virtual_servers))
     return {
         "vrrp_instances": result_instances,
         "virtual_servers": virtual_servers,
+        "uses_scripts": uses_scripts,
         "methods": sorted({vs["method"] for vs in virtual_servers}),
         "schedulers": sorted({vs["scheduler"] for vs in virtual_servers}),
     }

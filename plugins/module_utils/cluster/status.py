@@ -167,22 +167,25 @@ def vrrp_holdings(derived, ip_addr_text):
     return result
 
 
-def _vrrp_line(director, inst):
+def _vrrp_line(director, inst, hold=None):
     if inst["master"]:
         where = "is MASTER (holds %s)" % ", ".join(inst["holds"])
     elif not inst["holds"]:
         where = "is BACKUP (holds none of %s)" % ", ".join(inst["missing"])
     else:
         where = "holds only %s, not %s" % (", ".join(inst["holds"]), ", ".join(inst["missing"]))
-    return "%s: %s %s; configured %s, priority %s, %s" % (inst["instance"], director, where, inst["state"], inst["priority"],
+    line = "%s: %s %s; configured %s, priority %s, %s" % (inst["instance"], director, where, inst["state"], inst["priority"],
                                                           inst["preemption"])
+    if hold:
+        line += "; HELD OUT (hold file %s: FAULT, playbooks/switchover.yml)" % hold
+    return line
 
 
 def report_lines(statuses):
     """What status.yml prints: per VRRP instance who holds it, then each director's real servers.
 
     ``statuses``: one dict per director, {director, vrrp (vrrp_holdings), real_servers
-    (real_server_rows), sync_daemons (ipvs_info's)}. An instance that no director or more
+    (real_server_rows), sync_daemons (ipvs_info's), hold (optional: {instance: hold file value})}. An instance that no director or more
     than one director holds whole is called out.
     """
     lines = []
@@ -192,7 +195,7 @@ def report_lines(statuses):
             masters.setdefault(inst["instance"], [])
             if inst["master"]:
                 masters[inst["instance"]].append(status["director"])
-            lines.append(_vrrp_line(status["director"], inst))
+            lines.append(_vrrp_line(status["director"], inst, (status.get("hold") or {}).get(inst["instance"])))
     for instance, holders in masters.items():
         if not holders:
             lines.append("WARNING: no director holds all the addresses of %s: its VIPs do not answer" % instance)
@@ -203,3 +206,107 @@ def report_lines(statuses):
         lines.append("--- %s (IPVS sync daemons: %s)" % (status["director"], daemons))
         lines.extend(table_lines(status["real_servers"]))
     return lines
+
+
+# --- planned switchover (playbooks/switchover.yml) ----------------------------------------
+
+def _refuse(message, fix, variable="lvs_switchover_instance"):
+    raise ModelError([Problem(variable, message, fix)])
+
+
+def _instance_of(status, instance):
+    for inst in status.get("vrrp") or []:
+        if inst["instance"] == instance:
+            return inst
+    return None
+
+
+def switchover_plan(statuses, instance, to=None):
+    """Which director gives ``instance`` up and which takes it, or why the switchover is refused.
+
+    ``statuses``: one dict per director, as status.yml gathers them plus ``keepalived_active``
+    (bool), ``hold`` ({instance: the hold file's value, or None without a file}) and
+    ``sync_expected`` (the role runs the sync daemons there). ``to``: the director to move to
+    (needed with more than two directors). Returns {instance, from, to, addresses, services,
+    noop}; ``noop`` when ``to`` already holds the instance. Raises ModelError naming what is wrong
+    before anything changes: an instance that preempts (the VIP would come straight back when the
+    hold is released), no holder or two, a target that is not healthy (keepalived down, held out,
+    no backup sync daemon, no real server up for one of the instance's services).
+    """
+    members = [s for s in statuses or [] if _instance_of(s, instance) is not None]
+    if not members:
+        known = sorted({i["instance"] for s in statuses or [] for i in s.get("vrrp") or []})
+        _refuse("no director has VRRP instance %r" % (instance,), "use one of: %s" % (", ".join(known) or "none"))
+    first = _instance_of(members[0], instance)
+    if first["preemption"] == "preempts":
+        _refuse("%s preempts (nopreempt: false): its highest priority would take the VIP back as soon as the hold is released"
+                % instance, "declare the instance without nopreempt: false (nopreempt is the default), or with preempt_delay, and "
+                "run site.yml first")
+    holders = [s["director"] for s in members if _instance_of(s, instance)["master"]]
+    if not holders:
+        _refuse("no director holds all the addresses of %s now, so there is nothing to move" % instance,
+                "see playbooks/status.yml and keepalived's journal on the directors")
+    if len(holders) > 1:
+        _refuse("%s is held by %s at once (split brain)" % (instance, ", ".join(holders)),
+                "see playbooks/status.yml; a switchover cannot choose between them")
+    source = holders[0]
+    names = [s["director"] for s in members]
+    if to is not None and to not in names:
+        _refuse("%r is not a director of %s (its directors: %s)" % (to, instance, ", ".join(names)), "name one of them",
+                "lvs_switchover_to")
+    others = [n for n in names if n != source]
+    if to is None:
+        if len(others) != 1:
+            _refuse("%s has %d directors besides %s" % (instance, len(others), source), "name the one to move to: -e lvs_switchover_to=%s"
+                    % (others[0] if others else "..."), "lvs_switchover_to")
+        to = others[0]
+    services = first["services"]
+    plan = {"instance": instance, "from": source, "to": to, "addresses": _instance_of(members[0], instance)["holds"]
+            or _instance_of(members[0], instance)["missing"], "services": services, "noop": to == source}
+    if plan["noop"]:
+        return plan
+    source_status = [s for s in members if s["director"] == source][0]
+    target = [s for s in members if s["director"] == to][0]
+    reasons = []
+    if (source_status.get("hold") or {}).get(instance) is None:
+        reasons.append("%s has no hold file for %s (keepalived.conf from an older version of lvs.cluster.director)" % (source, instance))
+    if not target.get("keepalived_active"):
+        reasons.append("keepalived is not running on %s" % to)
+    held = (target.get("hold") or {}).get(instance)
+    if held is None:
+        reasons.append("%s has no hold file for %s (keepalived.conf from an older version of lvs.cluster.director)" % (to, instance))
+    elif held != 0:
+        reasons.append("%s is held out of %s (its hold file says %s: FAULT)" % (to, instance, held))
+    if _instance_of(target, instance)["holds"]:
+        reasons.append("%s already carries %s of the addresses" % (to, ", ".join(_instance_of(target, instance)["holds"])))
+    if target.get("sync_expected") and not [d for d in target.get("sync_daemons") or [] if d.get("role") == "backup"]:
+        reasons.append("%s runs no backup IPVS sync daemon, so it does not hold the connections" % to)
+    for service in services:
+        up = [r for r in target.get("real_servers") or [] if r["service"] == service and r["health"] == "up" and (r["kernel_weight"] or 0) > 0]
+        if not up:
+            reasons.append("service %s has no real server up with a weight above 0 on %s" % (service, to))
+    if reasons:
+        _refuse("%s cannot move from %s to %s: %s" % (instance, source, to, "; ".join(reasons)),
+                "fix %s first (playbooks/status.yml shows its state; site.yml puts the configuration back); nothing was changed" % to,
+                "lvs_switchover_to")
+    return plan
+
+
+def _virtual_address(virtual):
+    """The address of ipvs_info's ``virtual`` (``192.0.2.100:80``, ``[2001:db8::1]:80``, ``fwmark/10``)."""
+    if virtual.startswith("fwmark"):
+        return None
+    return ipaddress.ip_address(virtual.rsplit(":", 1)[0].strip("[]")).compressed
+
+
+def unsynced_connections(holder, target, addresses):
+    """The holder's established connections to ``addresses`` that the target's table lacks.
+
+    ``holder``/``target``: ipvs_info ``connections`` of each director. Compared by protocol,
+    client and virtual address; any state on the target counts (the sync daemon carries the
+    state the holder had when it sent it).
+    """
+    wanted = {ipaddress.ip_address(a).compressed for a in addresses or []}
+    have = {(c["protocol"], c["client"], c["virtual"]) for c in target or []}
+    return [c for c in holder or [] if c["state"] == "ESTABLISHED" and not c.get("template")
+            and _virtual_address(c["virtual"]) in wanted and (c["protocol"], c["client"], c["virtual"]) not in have]

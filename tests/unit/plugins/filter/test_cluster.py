@@ -131,7 +131,7 @@ def test_director_keepalived_never_carries_the_password():
 
 def test_director_keepalived_not_a_director():
     assert F["director_keepalived"](DR_INSTANCES, DR_SERVICES, HOSTVARS, GROUPS, "rs1") == {
-        "vrrp_instances": [], "virtual_servers": [], "methods": [], "schedulers": []}
+        "vrrp_instances": [], "virtual_servers": [], "uses_scripts": False, "methods": [], "schedulers": []}
 
 
 def test_director_keepalived_explicit_priorities():

@@ -67,7 +67,13 @@ def test_lab_inventory_renders_dr_services():
     dir1 = render(loader, hostvars, groups, "dir1")
     assert "state BACKUP" in dir1 and "nopreempt" in dir1 and "version 3" in dir1 and "advert_int 0.1" in dir1
     assert dir1.count("real_server ") == 6 and "lb_kind DR" in dir1
-    assert "script_user" not in dir1  # no script configured: no script security lines
+    # No script of the declaration; the transition logger is one, so script security is on, and a hold file per instance.
+    assert "    enable_script_security\n    script_user keepalived_script\n" in dir1
+    assert '    vrrp_notify_fifo_script "/usr/local/libexec/lvs-cluster/lvs-vrrp-events" root\n' in dir1
+    assert 'track_file lvs_hold_VI_DEMO {\n    file "/var/lib/lvs-cluster/hold-VI_DEMO"\n    weight 0\n    init_file 0 overwrite\n}' in dir1
+    assert "    track_file {\n        lvs_hold_VI_DEMO\n    }\n" in dir1
+    quiet = render(loader, hostvars, groups, "dir1", extra={"director_vrrp_events": False})
+    assert "script_user" not in quiet and "vrrp_notify_fifo" not in quiet  # no script at all: no script security lines
 
 
 def test_lab_pool_draining_renders_weight_zero_and_keeps_the_real_servers():
@@ -75,7 +81,7 @@ def test_lab_pool_draining_renders_weight_zero_and_keeps_the_real_servers():
     # "blue" has only pool_blue: draining it alone is refused by the preflight, so drain green.
     dir2 = render(loader, hostvars, groups, "dir2", pool_states={"pool_green": "draining"})
     assert dir2.count("real_server ") == 6
-    assert dir2.count("weight 0\n") == 2
+    assert dir2.count("        weight 0\n") == 2  # real servers (the hold file has a weight 0 too)
     assert "        # rs3 (pool_green: draining, weight 100 when active)\n        weight 0\n" in dir2
     assert "        # rs1 (pool_blue)\n        weight 100\n" in dir2
 

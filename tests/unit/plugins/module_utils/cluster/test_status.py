@@ -125,3 +125,78 @@ def test_report_names_the_master_and_warns_of_split_brain_and_of_no_master(lab, 
 def test_rows_refuse_what_is_not_a_result():
     with pytest.raises(ModelError):
         status.real_server_rows(None, {})
+
+
+# --- switchover_plan / unsynced_connections (playbooks/switchover.yml) ---------------------
+
+@pytest.fixture()
+def statuses(lab, ipvs):
+    """Both lab directors as switchover.yml gathers them: dir1 holds VI_DEMO, dir2 is a healthy BACKUP."""
+    def one(host, addresses):
+        return {"director": host, "vrrp": status.vrrp_holdings(lab(host), read(addresses)),
+                "real_servers": status.real_server_rows(lab(host), ipvs), "sync_daemons": ipvs["sync_daemons"],
+                "keepalived_active": True, "hold": {"VI_DEMO": 0}, "sync_expected": True}
+    return [one("dir1", "lab_dir1_ip_addr.txt"), one("dir2", "lab_dir2_ip_addr.txt")]
+
+
+def refusal(statuses, instance="VI_DEMO", to=None):
+    with pytest.raises(ModelError) as caught:
+        status.switchover_plan(statuses, instance, to)
+    return [str(p) for p in caught.value.problems]
+
+
+def test_switchover_plan_moves_to_the_healthy_backup(statuses):
+    assert status.switchover_plan(statuses, "VI_DEMO") == {
+        "instance": "VI_DEMO", "from": "dir1", "to": "dir2", "addresses": ["192.0.2.100", "192.0.2.101"], "services": ["web", "blue"],
+        "noop": False}
+    assert status.switchover_plan(statuses, "VI_DEMO", "dir1")["noop"] is True
+
+
+def test_switchover_refused_for_an_unknown_instance_or_director(statuses):
+    assert refusal(statuses, "VI_NOPE") == ["lvs_switchover_instance: no director has VRRP instance 'VI_NOPE'. Fix: use one of: VI_DEMO"]
+    assert refusal(statuses, to="rs1") == ["lvs_switchover_to: 'rs1' is not a director of VI_DEMO (its directors: dir1, dir2). "
+                                           "Fix: name one of them"]
+
+
+def test_switchover_refused_for_an_instance_that_preempts(statuses):
+    for one in statuses:
+        one["vrrp"][0]["preemption"] = "preempts"
+    assert refusal(statuses)[0].startswith("lvs_switchover_instance: VI_DEMO preempts (nopreempt: false): its highest priority would "
+                                           "take the VIP back as soon as the hold is released")
+
+
+def test_switchover_refused_without_one_holder(statuses):
+    statuses[0]["vrrp"] = statuses[1]["vrrp"]  # nobody holds the addresses
+    assert refusal(statuses)[0].startswith("lvs_switchover_instance: no director holds all the addresses of VI_DEMO now")
+    both = copy.deepcopy(statuses)
+    both[0]["vrrp"][0]["master"] = both[1]["vrrp"][0]["master"] = True
+    assert refusal(both)[0].startswith("lvs_switchover_instance: VI_DEMO is held by dir1, dir2 at once (split brain)")
+
+
+def test_switchover_refused_when_the_target_is_not_healthy(statuses):
+    target = statuses[1]
+    target.update(keepalived_active=False, hold={"VI_DEMO": 1}, sync_daemons=[{"role": "master"}])
+    for row in target["real_servers"]:
+        if row["service"] == "blue":
+            row["kernel_weight"] = None
+            row["health"] = "down"
+    assert refusal(statuses) == [
+        "lvs_switchover_to: VI_DEMO cannot move from dir1 to dir2: keepalived is not running on dir2; dir2 is held out of VI_DEMO "
+        "(its hold file says 1: FAULT); dir2 runs no backup IPVS sync daemon, so it does not hold the connections; service blue has "
+        "no real server up with a weight above 0 on dir2. Fix: fix dir2 first (playbooks/status.yml shows its state; site.yml puts "
+        "the configuration back); nothing was changed"]
+    statuses[0]["hold"] = {}
+    target.update(keepalived_active=True, hold={"VI_DEMO": None}, sync_expected=False)
+    assert "dir1 has no hold file for VI_DEMO" in refusal(statuses)[0] and "dir2 has no hold file for VI_DEMO" in refusal(statuses)[0]
+
+
+def test_unsynced_connections_are_the_holders_established_ones_the_target_lacks():
+    def conn(client, state="ESTABLISHED", virtual="192.0.2.100:80", template=False):
+        return {"protocol": "tcp", "client": client, "virtual": virtual, "real_server": "192.0.2.21:80", "state": state,
+                "template": template}
+    holder = [conn("203.0.113.2:1000"), conn("203.0.113.2:1001"), conn("203.0.113.2:1002", "TIME_WAIT"),
+              conn("203.0.113.2:0", "NONE", template=True), conn("203.0.113.2:1003", virtual="192.0.2.200:80"),
+              conn("203.0.113.2:1004", virtual="fwmark/10")]
+    target = [conn("203.0.113.2:1000", "FIN_WAIT")]
+    assert status.unsynced_connections(holder, target, ["192.0.2.100", "192.0.2.101"]) == [conn("203.0.113.2:1001")]
+    assert status.unsynced_connections(holder, holder, ["192.0.2.100"]) == []
