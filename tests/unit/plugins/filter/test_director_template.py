@@ -70,7 +70,7 @@ def test_lab_inventory_renders_dr_services():
     # No script of the declaration; the transition logger is one, so script security is on, and a hold file per instance.
     assert "    enable_script_security\n    script_user keepalived_script\n" in dir1
     assert '    vrrp_notify_fifo_script "/usr/local/libexec/lvs-cluster/lvs-vrrp-events" root\n' in dir1
-    assert 'track_file lvs_hold_VI_DEMO {\n    file "/var/lib/lvs-cluster/hold-VI_DEMO"\n    weight 0\n    init_file 0 overwrite\n}' in dir1
+    assert 'track_file lvs_hold_VI_DEMO {\n    file "/run/lvs-cluster/hold-VI_DEMO"\n    weight 0\n    init_file 0 overwrite\n}' in dir1
     assert "    track_file {\n        lvs_hold_VI_DEMO\n    }\n" in dir1
     quiet = render(loader, hostvars, groups, "dir1", extra={"director_vrrp_events": False})
     assert "script_user" not in quiet and "vrrp_notify_fifo" not in quiet  # no script at all: no script security lines
