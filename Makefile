@@ -17,7 +17,7 @@ HOST      ?=
 help:  ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-20s %s\n", $$1, $$2}'
 
-bootstrap:  ## Install Debian packages and the pinned virtualenv (idempotent)
+bootstrap:  ## Install Debian packages, the pinned virtualenv and the lab tool in it (idempotent)
 	bash scripts/bootstrap.sh
 
 # freeze --all keeps setuptools (the lab's build backend); pip is the venv's own.

@@ -171,8 +171,8 @@ def start(topo, guest) -> int:
     with open(paths.console, "ab") as con, open(os.devnull, "rb") as devnull:
         con.write(("\n--- lvslab: boot at %s ---\n" % time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())).encode())
         con.flush()
-        pkg_parent = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-        env = dict(os.environ, TMPDIR="/dev/shm", PYTHONPATH=pkg_parent, LD_PRELOAD=xstate.build(image.CACHE_DIR))
+        # sys.executable finds lvslab as this process did (the venv's install, or an inherited PYTHONPATH).
+        env = dict(os.environ, TMPDIR="/dev/shm", LD_PRELOAD=xstate.build(image.CACHE_DIR))
         proc = subprocess.Popen(argv, stdin=devnull, stdout=con, stderr=subprocess.STDOUT,
                                 start_new_session=True, close_fds=True, env=env)
     with open(paths.pidfile, "w", encoding="utf-8") as fh:
