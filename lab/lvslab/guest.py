@@ -41,14 +41,6 @@ def mount_disk(topo, guest, lower: str) -> None:
              "-o", "lowerdir=%s,upperdir=%s,workdir=%s" % (lower, paths.upper, paths.work), paths.root])
 
 
-def unmount_disk(topo, guest) -> None:
-    paths = GuestPaths(topo, guest)
-    for mnt in mounts_under(paths.base):
-        proc = run(["umount", mnt], check=False)
-        if proc.returncode != 0:
-            run(["umount", "-l", mnt], check=False)
-
-
 def write_config(topo, guest, pubkey: str) -> None:
     """Write hostname, networkd units and root's key into the guest's disk (through the overlay)."""
     paths = GuestPaths(topo, guest)
@@ -258,9 +250,3 @@ def pause(topo, guest) -> None:
 
 def resume(topo, guest) -> None:
     _signal_untraced(topo, guest, signal.SIGCONT)
-
-
-def remove_disk(topo, guest) -> None:
-    paths = GuestPaths(topo, guest)
-    unmount_disk(topo, guest)
-    safe_rmtree(paths.base)
