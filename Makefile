@@ -7,9 +7,8 @@ SHELL := /bin/bash
 VENV      ?= .venv
 PY        := $(VENV)/bin/python
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
-# The lab tool (a Python package in lab/) runs from the source tree.
-export PYTHONPATH := $(CURDIR)/lab
-LAB       := $(PY) -m lvslab
+# The lab tool (lab/, installed editable into the venv by scripts/bootstrap.sh).
+LAB       := $(VENV)/bin/lvslab
 TOPOLOGY  ?= lab/topologies/demo.yml
 HOST      ?=
 
@@ -18,13 +17,14 @@ HOST      ?=
 help:  ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-20s %s\n", $$1, $$2}'
 
-bootstrap:  ## Install Debian packages and the pinned virtualenv (idempotent)
+bootstrap:  ## Install Debian packages, the pinned virtualenv and the lab tool in it (idempotent)
 	bash scripts/bootstrap.sh
 
+# freeze --all keeps setuptools (the lab's build backend); pip is the venv's own.
 requirements:  ## Re-pin requirements.txt from requirements.in
 	rm -rf build/req-venv && python3 -m venv build/req-venv
 	build/req-venv/bin/pip install -q -r requirements.in
-	{ echo "# Generated from requirements.in by 'make requirements'. Every package pinned."; build/req-venv/bin/pip freeze; } > requirements.txt
+	{ echo "# Generated from requirements.in by 'make requirements'. Every package pinned."; build/req-venv/bin/pip freeze --all --exclude pip --exclude-editable; } > requirements.txt
 
 build: bootstrap  ## Build the collection tarball into build/
 	mkdir -p build && rm -f build/lvs-cluster-*.tar.gz

@@ -28,7 +28,7 @@ import sys
 import time
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
-PY = os.path.join(ROOT, ".venv", "bin", "python")
+LVSLAB = os.path.join(ROOT, ".venv", "bin", "lvslab")
 PLAYBOOK = os.path.join(ROOT, ".venv", "bin", "ansible-playbook")
 TOPOLOGY = os.path.join(ROOT, "lab", "topologies", "drain.yml")
 DECLARATION = os.path.join(ROOT, "molecule", "drain", "inventory")
@@ -36,12 +36,12 @@ HOOK = os.path.join(ROOT, "molecule", "drain", "files", "deploy-hook.yml")
 PROBE = os.path.join(ROOT, "molecule", "resources", "files", "traffic_probe.py")
 OUT = os.path.join(ROOT, "build", "bench-drain")
 VIP = "192.0.2.100"
-ENV = dict(os.environ, PYTHONPATH=os.path.join(ROOT, "lab"), ANSIBLE_FORCE_COLOR="0", ANSIBLE_STDOUT_CALLBACK="ansible.builtin.default",
+ENV = dict(os.environ, ANSIBLE_FORCE_COLOR="0", ANSIBLE_STDOUT_CALLBACK="ansible.builtin.default",
            ANSIBLE_TIMEOUT="30")
 
 
 def lab(*args, **kwargs):
-    return subprocess.run([PY, "-m", "lvslab"] + list(args), cwd=ROOT, env=ENV, check=True, text=True, **kwargs)
+    return subprocess.run([LVSLAB] + list(args), cwd=ROOT, env=ENV, check=True, text=True, **kwargs)
 
 
 def playbook(inventory, name, log, *extra):
@@ -58,7 +58,7 @@ def one_round(inventory, number):
     stop = os.path.join(OUT, "stop")
     if os.path.exists(stop):
         os.remove(stop)
-    probe = subprocess.Popen([PY, "-m", "lvslab", "client", TOPOLOGY, "--", "python3", PROBE, VIP, "--timeout", "3",
+    probe = subprocess.Popen([LVSLAB, "client", TOPOLOGY, "--", "python3", PROBE, VIP, "--timeout", "3",
                               "--duration", "1800", "--long-lived", "20", "--lifetime", "4", "--stop-file", stop],
                              cwd=ROOT, env=ENV, stdout=subprocess.PIPE, text=True)
     time.sleep(3)

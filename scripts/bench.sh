@@ -11,16 +11,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-export PYTHONPATH="$ROOT/lab${PYTHONPATH:+:$PYTHONPATH}"
 PY="$ROOT/.venv/bin/python"
 TOPOLOGY=lab/topologies/ipvs-bench.yml
 export PATH="$ROOT/.venv/bin:$PATH"
 if [ "${BENCH:-all}" != drain ]; then
 (
-"$PY" -m lvslab up "$TOPOLOGY"
-INVENTORY=$("$PY" -m lvslab inventory "$TOPOLOGY" >/dev/null && echo /var/lib/lvslab/ipvsbench/inventory.yml)
+lvslab up "$TOPOLOGY"
+INVENTORY=$(lvslab inventory "$TOPOLOGY" >/dev/null && echo /var/lib/lvslab/ipvsbench/inventory.yml)
 # shellcheck disable=SC2317  # called by the trap
-cleanup() { [ "${KEEP:-0}" = 1 ] || "$PY" -m lvslab down "$TOPOLOGY"; }
+cleanup() { [ "${KEEP:-0}" = 1 ] || lvslab down "$TOPOLOGY"; }
 trap cleanup EXIT
 "$PY" benchmarks/ipvs_table_bench.py --inventory "$INVENTORY" --host ipvs1 --per-entry-limit "${PER_ENTRY_LIMIT:-1010}" --rounds "${ROUNDS:-3}"
 )

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install everything the tests and the demo need, from nothing, idempotently:
 #   1. Debian packages listed in scripts/apt-packages.txt (only the missing ones);
-#   2. the Python virtualenv .venv from the fully pinned requirements.txt.
+#   2. the Python virtualenv .venv from the fully pinned requirements.txt;
+#   3. the lab tool (lab/) installed editable into it: the `lvslab` command.
 # Re-running is cheap: each step is skipped when its stamp matches its inputs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -67,6 +68,27 @@ install_venv() {
     echo "$want" > "$stamp"
 }
 
+install_lab() {
+    # Editable, so the venv runs lab/ as it is in the checkout; no download (--no-deps, and
+    # the build backend is the venv's pinned setuptools). install_venv removes the venv, and
+    # this stamp with it, whenever it recreates it.
+    local stamp="$VENV/.lab.sha256" want
+    want=$( { pwd; cat lab/pyproject.toml; } | sha256sum | cut -d' ' -f1)
+    if [ -x "$VENV/bin/lvslab" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
+        log "lab tool: installed"
+        return
+    fi
+    log "installing the lab tool (lab/, editable) into $VENV"
+    if ! "$VENV/bin/pip" install -q --disable-pip-version-check --no-index --no-deps --no-build-isolation -e lab \
+            >"$VENV/pip-install-lab.log" 2>&1; then
+        cat "$VENV/pip-install-lab.log" >&2
+        log "pip install -e lab failed (full log: $VENV/pip-install-lab.log)"
+        exit 1
+    fi
+    "$VENV/bin/lvslab" --help >/dev/null
+    echo "$want" > "$stamp"
+}
+
 link_collection() {
     # ansible.cfg points collections_path at build/collections: the checkout itself is
     # linked there as lvs.cluster, so playbooks, molecule and the demo run the working tree.
@@ -78,7 +100,7 @@ link_collection() {
 
 case "${1:-all}" in
     apt) install_apt ;;
-    venv) install_venv ;;
-    all) install_apt; install_venv; link_collection ;;
+    venv) install_venv; install_lab ;;
+    all) install_apt; install_venv; install_lab; link_collection ;;
     *) echo "usage: $0 [apt|venv|all]" >&2; exit 2 ;;
 esac

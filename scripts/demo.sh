@@ -8,10 +8,9 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 VENV=${VENV:-$ROOT/.venv}
 export PATH="$VENV/bin:$PATH"
-export PYTHONPATH="$ROOT/lab${PYTHONPATH:+:$PYTHONPATH}"
 TOPOLOGY=lab/topologies/demo.yml
 INVENTORY=inventories/lab
-LAB=("$VENV/bin/python" -m lvslab)
+LAB=("$VENV/bin/lvslab")
 REQUESTS=${REQUESTS:-8}
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
@@ -63,7 +62,7 @@ done
 say "The lab stays up"
 cat <<EOT
   shell on a guest:   make lab-ssh TOPOLOGY=$TOPOLOGY HOST=dir1
-  client command:     PYTHONPATH=lab .venv/bin/python -m lvslab client $TOPOLOGY -- curl -s http://$FIRST_VIP/
-  crash the MASTER:   PYTHONPATH=lab .venv/bin/python -m lvslab fault $TOPOLOGY $MASTER crash
+  client command:     .venv/bin/lvslab client $TOPOLOGY -- curl -s http://$FIRST_VIP/
+  crash the MASTER:   .venv/bin/lvslab fault $TOPOLOGY $MASTER crash
   take it down:       make lab-down TOPOLOGY=$TOPOLOGY
 EOT

@@ -9,7 +9,6 @@ set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 ROOT=$PWD
 export PATH="$ROOT/.venv/bin:$PATH"
-export PYTHONPATH="$ROOT/lab${PYTHONPATH:+:$PYTHONPATH}"
 export ANSIBLE_FORCE_COLOR="${ANSIBLE_FORCE_COLOR:-0}"
 LOGDIR="$ROOT/build/molecule-logs"
 mkdir -p "$LOGDIR"
@@ -41,7 +40,7 @@ source "$ROOT/scripts/lab-strategy.sh"
 
 # Build (or validate) the base image once, before any scenario: its time is not a scenario's.
 start=$SECONDS
-if ! python -m lvslab image; then
+if ! lvslab image; then
     echo "molecule.sh: the lab's base image could not be built; see the message above" >&2
     exit 1
 fi
@@ -98,7 +97,7 @@ for s in "${scenarios[@]}"; do
         name=$(python -c 'import sys, lvslab; print(lvslab.load_topology(sys.argv[1]).name)' "$topo" 2>/dev/null)
         if [ -n "$name" ] && { [ -e "/run/netns/lvslab-$name" ] || [ -e "/var/lib/lvslab/$name/state.json" ]; }; then
             echo "molecule.sh: scenario $s left topology $name up; bringing it down" >&2
-            python -m lvslab down "$topo"
+            lvslab down "$topo"
             [ "$rc" -eq 0 ] && rc=3
         fi
     fi

@@ -7,7 +7,7 @@
 #   bash lab/bench/measure.sh         # boot and tasks (image downloads ~75 MB again)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-export PATH="$PWD/.venv/bin:$PATH" PYTHONPATH="$PWD/lab"
+export PATH="$PWD/.venv/bin:$PATH"
 TOPO=lab/topologies/bench5.yml
 N=${N:-20}
 what=("$@")
@@ -20,23 +20,23 @@ for w in "${what[@]}"; do
         # layer of running guests and must never be deleted under them.
         cache=$(mktemp -d /var/tmp/lvslab-measure.XXXXXX)
         t0=$(date +%s.%N)
-        LVSLAB_CACHE=$cache python -m lvslab image >/dev/null
+        LVSLAB_CACHE=$cache lvslab image >/dev/null
         t1=$(date +%s.%N)
         rm -rf --one-file-system "$cache"
         awk -v a="$t0" -v b="$t1" -v l="$(load)" 'BEGIN { printf "image: base image built from nothing in %.1f s (load before: %s)\n", b - a, l }'
         ;;
     boot)
-        python -m lvslab down "$TOPO" >/dev/null 2>&1 || true
-        python -m lvslab image >/dev/null
+        lvslab down "$TOPO" >/dev/null 2>&1 || true
+        lvslab image >/dev/null
         l=$(load)
         t0=$(date +%s.%N)
-        python -m lvslab up "$TOPO" >/dev/null
+        lvslab up "$TOPO" >/dev/null
         t1=$(date +%s.%N)
         awk -v a="$t0" -v b="$t1" -v l="$l" 'BEGIN { printf "boot: 5 guests up and answering SSH in %.1f s (load before: %s)\n", b - a, l }'
         ;;
     tasks)
-        python -m lvslab up "$TOPO" >/dev/null
-        inv=$(python -m lvslab inventory "$TOPO" --path)
+        lvslab up "$TOPO" >/dev/null
+        inv=$(lvslab inventory "$TOPO" --path)
         play=$(mktemp /tmp/lvslab-tasks.XXXXXX.yml)
         gen() {  # a playbook of $1 separate trivial tasks against one guest
             printf -- '- name: Trivial tasks\n  hosts: b5dir1\n  gather_facts: false\n  tasks:\n'
@@ -62,7 +62,7 @@ for w in "${what[@]}"; do
         # the demo lab (inventories/lab) under Ansible's linear strategy and under mitogen_linear,
         # back to back in each of ROUNDS paired rounds; the ratio's median is the figure.
         demo=lab/topologies/demo.yml
-        python -m lvslab up "$demo" >/dev/null
+        lvslab up "$demo" >/dev/null
         ansible -i inventories/lab all -m ansible.builtin.wait_for_connection -a timeout=180 >/dev/null
         ansible-playbook -i inventories/lab playbooks/site.yml >/dev/null   # converge first: the rounds are no-ops
         mitogen=$(python -c 'import os, ansible_mitogen; print(os.path.dirname(ansible_mitogen.__file__))')/plugins/strategy
@@ -82,7 +82,7 @@ for w in "${what[@]}"; do
         printf '%s\n' "${ratios[@]}" | sort -n | awk '{ v[NR] = $1 } END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "strategy: median ratio over %d paired rounds: %.2fx\n", NR, m }'
         ;;
     down)
-        python -m lvslab down "$TOPO"
+        lvslab down "$TOPO"
         ;;
     *) echo "unknown figure $w (image|boot|tasks|strategy|down)" >&2; exit 2 ;;
     esac

@@ -4,7 +4,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """lvslab: real-kernel test lab of User-Mode Linux guests for the lvs.cluster collection.
 
-See docs/lab.md. Command line: ``python -m lvslab --help`` (with PYTHONPATH=lab).
+See docs/lab.md. Command line: ``lvslab --help`` (installed into .venv by scripts/bootstrap.sh).
 """
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 # Copyright: lvs.cluster contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Command line of the lab: python -m lvslab <command> ... (see docs/lab.md)."""
+"""Command line of the lab: lvslab <command> ... (see docs/lab.md)."""
 from __future__ import annotations
 
 import argparse

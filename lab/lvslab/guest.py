@@ -41,14 +41,6 @@ def mount_disk(topo, guest, lower: str) -> None:
              "-o", "lowerdir=%s,upperdir=%s,workdir=%s" % (lower, paths.upper, paths.work), paths.root])
 
 
-def unmount_disk(topo, guest) -> None:
-    paths = GuestPaths(topo, guest)
-    for mnt in mounts_under(paths.base):
-        proc = run(["umount", mnt], check=False)
-        if proc.returncode != 0:
-            run(["umount", "-l", mnt], check=False)
-
-
 def write_config(topo, guest, pubkey: str) -> None:
     """Write hostname, networkd units and root's key into the guest's disk (through the overlay)."""
     paths = GuestPaths(topo, guest)
@@ -171,8 +163,8 @@ def start(topo, guest) -> int:
     with open(paths.console, "ab") as con, open(os.devnull, "rb") as devnull:
         con.write(("\n--- lvslab: boot at %s ---\n" % time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())).encode())
         con.flush()
-        pkg_parent = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-        env = dict(os.environ, TMPDIR="/dev/shm", PYTHONPATH=pkg_parent, LD_PRELOAD=xstate.build(image.CACHE_DIR))
+        # sys.executable finds lvslab as this process did (the venv's install, or an inherited PYTHONPATH).
+        env = dict(os.environ, TMPDIR="/dev/shm", LD_PRELOAD=xstate.build(image.CACHE_DIR))
         proc = subprocess.Popen(argv, stdin=devnull, stdout=con, stderr=subprocess.STDOUT,
                                 start_new_session=True, close_fds=True, env=env)
     with open(paths.pidfile, "w", encoding="utf-8") as fh:
@@ -258,9 +250,3 @@ def pause(topo, guest) -> None:
 
 def resume(topo, guest) -> None:
     _signal_untraced(topo, guest, signal.SIGCONT)
-
-
-def remove_disk(topo, guest) -> None:
-    paths = GuestPaths(topo, guest)
-    unmount_disk(topo, guest)
-    safe_rmtree(paths.base)

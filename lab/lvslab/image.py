@@ -64,10 +64,6 @@ def image_dir(cache_dir: str = CACHE_DIR) -> str:
     return os.path.join(cache_dir, "base-" + image_hash(read_packages(), uml_kernel_version()))
 
 
-def image_root(cache_dir: str = CACHE_DIR) -> str:
-    return os.path.join(image_dir(cache_dir), "root")
-
-
 def is_built(cache_dir: str = CACHE_DIR) -> bool:
     return os.path.exists(os.path.join(image_dir(cache_dir), "manifest.json"))
 

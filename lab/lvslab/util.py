@@ -6,10 +6,8 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
-import time
 
 from .errors import LabError
 
@@ -48,17 +46,3 @@ def netns_path(ns: str) -> str:
 def in_netns(ns: str, argv):
     """argv run inside network namespace ns (only the network namespace is entered)."""
     return ["nsenter", "--net=" + netns_path(ns), "--"] + list(argv)
-
-
-def which(name: str):
-    return shutil.which(name)
-
-
-def wait_until(pred, timeout: float, interval: float = 0.5) -> bool:
-    deadline = time.monotonic() + timeout
-    while True:
-        if pred():
-            return True
-        if time.monotonic() >= deadline:
-            return False
-        time.sleep(interval)

@@ -24,7 +24,3 @@ if not os.path.islink(LINK):
     os.symlink(REPO, LINK)
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
-# The lab tool is a plain package in lab/.
-LAB = os.path.join(REPO, "lab")
-if LAB not in sys.path:
-    sys.path.insert(0, LAB)

@@ -4,7 +4,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Client traffic through a VIP, for the lab scenarios: new connections and long-lived ones.
 
-Run inside the lab namespace (python -m lvslab client TOPOLOGY -- python3 traffic_probe.py VIP ...).
+Run inside the lab namespace (lvslab client TOPOLOGY -- python3 traffic_probe.py VIP ...).
 - New connections: one HTTP/1.0 GET on a new connection every --interval seconds.
 - Long-lived connections (--long-lived N): N HTTP/1.1 keep-alive connections, each sending a
   request every --request-interval seconds. A connection closes itself after --lifetime
