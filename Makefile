@@ -12,7 +12,7 @@ LAB       := $(VENV)/bin/lvslab
 TOPOLOGY  ?= lab/topologies/demo.yml
 HOST      ?=
 
-.PHONY: help bootstrap requirements test unit rules ee host-test differential sanity lint lab-test demo lab-up lab-down lab-status lab-figures lab-ssh bench build check-build
+.PHONY: help bootstrap requirements test unit rules ee host-test differential sanity lint lab-test demo lab-up lab-down lab-status lab-figures lab-ssh bench build check-build docs-build
 
 help:  ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-20s %s\n", $$1, $$2}'
@@ -45,6 +45,9 @@ differential: bootstrap  ## Preflight vs keepalived's config test on many genera
 
 check-build: build  ## Install the tarball into a fresh collections path and ansible-doc every module
 	bash scripts/check-build.sh
+
+docs-build: build  ## Lint the changelog fragments and the plugin and role docs, build the reference site into build/docs/ (offline)
+	bash scripts/docs.sh
 
 test: bootstrap  ## Run every test: unit, sanity, lint, then the real-kernel lab scenarios; seconds per stage at the end
 	bash scripts/test.sh
