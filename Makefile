@@ -43,7 +43,7 @@ differential: bootstrap  ## Preflight vs keepalived's config test on many genera
 	LVS_DIFFERENTIAL_EXAMPLES=$(EXAMPLES) LVS_DIFFERENTIAL_SEED=$(SEED) LVS_DIFFERENTIAL_SHRINK=1 \
 		$(PY) -m pytest -q -p no:cacheprovider tests/integration/host/test_keepalived_differential.py
 
-check-build: build  ## Install the tarball into a fresh collections path and ansible-doc every module
+check-build: build  ## Install the tarball into a fresh collections path and ansible-doc every module and role entry point
 	bash scripts/check-build.sh
 
 docs-build: build  ## Lint the changelog fragments and the plugin and role docs, build the reference site into build/docs/ (offline)
