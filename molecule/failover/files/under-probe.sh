@@ -6,13 +6,13 @@
 # connection every 20 ms and holds 20 long-lived keep-alive connections for the whole run (their
 # lifetime is longer than the run: a cut one is a cut, never a planned reconnect). It starts 3 s
 # before the command and stops SETTLE seconds (default 3) after it. The command's output goes to
-# OUT_PREFIX.log, the probe's to OUT_PREFIX.json. LAB is the lab tool's command line.
+# OUT_PREFIX.log, the probe's to OUT_PREFIX.json. LAB is the lab tool (default: lvslab on PATH).
 set -uo pipefail
 topology=$1 vip=$2 out=$3
 shift 3
 here=$(cd "$(dirname "$0")" && pwd)
 probe="$here/../../resources/files/traffic_probe.py"
-read -r -a lab <<< "${LAB:?set LAB to the lab tool, e.g. python -m lvslab}"
+read -r -a lab <<< "${LAB:-lvslab}"
 stop="$out.stop"
 rm -f "$stop"
 "${lab[@]}" client "$topology" -- python3 "$probe" "$vip" --timeout 3 --duration 900 \
