@@ -259,10 +259,11 @@ def nopreempt_instances_elect_one_director(cluster, problems, notes):
         tops.setdefault(inst["group"], []).append((inst["name"], top))
     for group, pairs in tops.items():
         if len({top for _unused, top in pairs}) > 1:
+            names = ", ".join(name for name, _unused in pairs)
+            where = ", ".join("%s on %s" % pair for pair in pairs)
             notes.append("instances %s of group %s do not preempt (nopreempt) and have different highest priorities (%s): on a new "
                          "cluster the first director to start holds all of them and keeps them; set preempt_delay (e.g. 60) on the "
-                         "instances the other directors should take over" % (", ".join(n for n, _unused in pairs), group,
-                                                                              ", ".join("%s on %s" % pair for pair in pairs)))
+                         "instances the other directors should take over" % (names, group, where))
 
 
 def _instance_interfaces(inst):
