@@ -245,6 +245,10 @@ def director_keepalived(lvs_vrrp_instances, lvs_services, hostvars, groups, inve
                                             "set director_vrrp_address on that host or gather its facts", member["host"]))
                     continue
                 entry["unicast_peer"].append(peer)
+        # Every director of the instance (this one included): the only sources of its VRRP adverts and
+        # IPVS sync messages that the director's packet filter accepts (filter.yml).
+        entry["pair_addresses"] = sorted({a for a in (director_address(hostvars, m["host"], inst["interface"]) for m in members) if a},
+                                         key=lambda a: (parse_ip(a).version, parse_ip(a)))
         vips = []
         for svc in services:
             if svc["vrrp_instance"] == inst["name"]:
