@@ -12,7 +12,7 @@ LAB       := $(VENV)/bin/lvslab
 TOPOLOGY  ?= lab/topologies/demo.yml
 HOST      ?=
 
-.PHONY: help bootstrap requirements test unit rules ee host-test differential sanity lint lab-test demo lab-up lab-down lab-status lab-figures lab-ssh bench build check-build docs-build
+.PHONY: help bootstrap requirements test unit format-check rules ee host-test differential sanity lint lab-test demo lab-up lab-down lab-status lab-figures lab-ssh bench build check-build docs-build
 
 help:  ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-20s %s\n", $$1, $$2}'
@@ -54,6 +54,10 @@ test: bootstrap  ## Run every test: unit, sanity, lint, then the real-kernel lab
 
 unit: bootstrap  ## Unit tests (parsers, differs, argv building, the lab tool's logic)
 	$(PY) -m pytest -q tests/unit
+
+format-check: bootstrap  ## ruff format --check and ruff check over the repo (ruff.toml)
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
 
 rules: bootstrap  ## promtool check and test of the shipped Prometheus alert rules (tests/prometheus/)
 	promtool check rules roles/monitoring/files/etc/prometheus/rules/*.rules.yml

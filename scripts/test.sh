@@ -7,7 +7,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 ROOT=$PWD
-STAGES=(unit rules host-test check-build docs-build ee sanity lint lab-test)
+STAGES=(unit format-check rules host-test check-build docs-build ee sanity lint lab-test)
 [ $# -gt 0 ] && STAGES=("$@")
 SCENARIOS="$ROOT/build/molecule-logs/summary.tsv"
 rm -f "$SCENARIOS"
