@@ -16,6 +16,7 @@ drain wait and whole drain, and the switch's length. The lab goes down at the en
 leaves it up). Needs root. The playbooks run with the environment's ANSIBLE_STRATEGY (scripts/bench.sh
 runs them under mitogen_linear, as the lab scenarios do); the figures say which.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -36,8 +37,7 @@ HOOK = os.path.join(ROOT, "molecule", "drain", "files", "deploy-hook.yml")
 PROBE = os.path.join(ROOT, "molecule", "resources", "files", "traffic_probe.py")
 OUT = os.path.join(ROOT, "build", "bench-drain")
 VIP = "192.0.2.100"
-ENV = dict(os.environ, ANSIBLE_FORCE_COLOR="0", ANSIBLE_STDOUT_CALLBACK="ansible.builtin.default",
-           ANSIBLE_TIMEOUT="30")
+ENV = dict(os.environ, ANSIBLE_FORCE_COLOR="0", ANSIBLE_STDOUT_CALLBACK="ansible.builtin.default", ANSIBLE_TIMEOUT="30")
 
 
 def lab(*args, **kwargs):
@@ -47,8 +47,14 @@ def lab(*args, **kwargs):
 def playbook(inventory, name, log, *extra):
     with open(log, "w", encoding="utf-8") as handle:
         started = time.monotonic()
-        rc = subprocess.run([PLAYBOOK, "-i", inventory, "-i", DECLARATION, os.path.join(ROOT, "playbooks", name)] + list(extra),
-                            cwd=ROOT, env=ENV, stdout=handle, stderr=subprocess.STDOUT, check=False).returncode
+        rc = subprocess.run(
+            [PLAYBOOK, "-i", inventory, "-i", DECLARATION, os.path.join(ROOT, "playbooks", name)] + list(extra),
+            cwd=ROOT,
+            env=ENV,
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            check=False,
+        ).returncode
     if rc != 0:
         sys.exit("drain_bench: %s failed (rc %d), see %s" % (name, rc, log))
     return time.monotonic() - started
@@ -58,13 +64,36 @@ def one_round(inventory, number):
     stop = os.path.join(OUT, "stop")
     if os.path.exists(stop):
         os.remove(stop)
-    probe = subprocess.Popen([LVSLAB, "client", TOPOLOGY, "--", "python3", PROBE, VIP, "--timeout", "3",
-                              "--duration", "1800", "--long-lived", "20", "--lifetime", "4", "--stop-file", stop],
-                             cwd=ROOT, env=ENV, stdout=subprocess.PIPE, text=True)
+    probe = subprocess.Popen(
+        [
+            LVSLAB,
+            "client",
+            TOPOLOGY,
+            "--",
+            "python3",
+            PROBE,
+            VIP,
+            "--timeout",
+            "3",
+            "--duration",
+            "1800",
+            "--long-lived",
+            "20",
+            "--lifetime",
+            "4",
+            "--stop-file",
+            stop,
+        ],
+        cwd=ROOT,
+        env=ENV,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     time.sleep(3)
     log = os.path.join(OUT, "bluegreen-%d.log" % number)
-    seconds = playbook(inventory, "bluegreen.yml", log, "-e", json.dumps({"lvs_bluegreen_pools": ["pool_blue", "pool_green"]}),
-                       "-e", "lvs_drain_hook=%s" % HOOK)
+    seconds = playbook(
+        inventory, "bluegreen.yml", log, "-e", json.dumps({"lvs_bluegreen_pools": ["pool_blue", "pool_green"]}), "-e", "lvs_drain_hook=%s" % HOOK
+    )
     time.sleep(2)
     open(stop, "w").close()
     load = json.loads(probe.communicate(timeout=120)[0])
@@ -73,10 +102,19 @@ def one_round(inventory, number):
     waits = {pool: float(s) for pool, s in re.findall(r"(pool_\w+) on dir\d: \d+ established connection\(s\) after ([0-9.]+) s", text)}
     drains = {pool: float(s) for pool, s in re.findall(r"(pool_\w+): drained from \S+; back at the inventory state \w+,\s+([0-9.]+) s in all", text)}
     ll = load["long_lived"]
-    return {"switch_s": round(seconds, 1), "new_sent": load["attempts"], "new_failed": load["failures"],
-            "ll_requests": ll["requests"], "ll_failed": ll["failed"], "ll_opened": ll["opened"], "ll_cut": ll["cut"],
-            "wait_blue_s": waits.get("pool_blue"), "wait_green_s": waits.get("pool_green"),
-            "drain_blue_s": drains.get("pool_blue"), "drain_green_s": drains.get("pool_green")}
+    return {
+        "switch_s": round(seconds, 1),
+        "new_sent": load["attempts"],
+        "new_failed": load["failures"],
+        "ll_requests": ll["requests"],
+        "ll_failed": ll["failed"],
+        "ll_opened": ll["opened"],
+        "ll_cut": ll["cut"],
+        "wait_blue_s": waits.get("pool_blue"),
+        "wait_green_s": waits.get("pool_green"),
+        "drain_blue_s": drains.get("pool_blue"),
+        "drain_green_s": drains.get("pool_green"),
+    }
 
 
 def main():
@@ -89,9 +127,25 @@ def main():
     try:
         lab("inventory", TOPOLOGY, stdout=subprocess.DEVNULL)
         inventory = "/var/lib/lvslab/drain/inventory.yml"  # where lvslab writes topology "drain"'s inventory
-        subprocess.run([os.path.join(ROOT, ".venv", "bin", "ansible"), "-i", inventory, "-i", DECLARATION, "pool_blue:pool_green",
-                        "-m", "ansible.builtin.copy", "-a", "content='{{ inventory_hostname }} v1\n' dest=/var/www/html/index.html mode=0644",
-                        "-o"], cwd=ROOT, env=ENV, check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [
+                os.path.join(ROOT, ".venv", "bin", "ansible"),
+                "-i",
+                inventory,
+                "-i",
+                DECLARATION,
+                "pool_blue:pool_green",
+                "-m",
+                "ansible.builtin.copy",
+                "-a",
+                "content='{{ inventory_hostname }} v1\n' dest=/var/www/html/index.html mode=0644",
+                "-o",
+            ],
+            cwd=ROOT,
+            env=ENV,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
         playbook(inventory, "site.yml", os.path.join(OUT, "site.log"))
         rounds = []
         for number in range(1, args.rounds + 1):

@@ -25,6 +25,7 @@ answered a no-op on the controller, its one remote read timed in the guest.
 Usage: python benchmarks/ipvs_table_bench.py --inventory /var/lib/lvslab/ipvsbench/inventory.yml [--host ipvs1]
 (scripts/bench.sh brings the lab guest up, runs this and brings it down.)
 """
+
 from __future__ import annotations
 
 import argparse
@@ -109,7 +110,8 @@ def playbook(inventory, host, services_file, label):
     """
     path = os.path.join(WORK, "bench.yml")
     with open(path, "w", encoding="utf-8") as handle:
-        handle.write("""- name: ipvs_table benchmark step
+        handle.write(
+            """- name: ipvs_table benchmark step
   hosts: %s
   gather_facts: false
   vars_files: [%s]
@@ -121,15 +123,18 @@ def playbook(inventory, host, services_file, label):
         services: "{{ bench_services }}"
         purge: true
         timings: true
-""" % (host, services_file))
+"""
+            % (host, services_file)
+        )
     env = dict(os.environ, ANSIBLE_STDOUT_CALLBACK="ansible.builtin.json")
     start = time.monotonic()
-    proc = subprocess.run([os.path.join(ROOT, ".venv", "bin", "ansible-playbook"), "-i", inventory, path],
-                          cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [os.path.join(ROOT, ".venv", "bin", "ansible-playbook"), "-i", inventory, path], cwd=ROOT, env=env, capture_output=True, text=True, check=False
+    )
     wall = time.monotonic() - start
     try:
         # ansible.cfg also enables profile_tasks, which prints after the JSON document.
-        data, _end = json.JSONDecoder().raw_decode(proc.stdout[proc.stdout.index("{"):])
+        data, _end = json.JSONDecoder().raw_decode(proc.stdout[proc.stdout.index("{") :])
         ping, table = data["plays"][0]["tasks"][:2]
         result = table["hosts"][host]
     except (ValueError, KeyError, IndexError):
@@ -155,10 +160,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--inventory", required=True)
     parser.add_argument("--host", default="ipvs1")
-    parser.add_argument("--per-entry-limit", type=int, default=0,
-                        help="run only this many per-entry ipvsadm calls and extrapolate (0: all 10,100)")
-    parser.add_argument("--rounds", type=int, default=3,
-                        help="paired rounds (bare -R, converge, one call per entry, bare -R) for the ratios")
+    parser.add_argument("--per-entry-limit", type=int, default=0, help="run only this many per-entry ipvsadm calls and extrapolate (0: all 10,100)")
+    parser.add_argument("--rounds", type=int, default=3, help="paired rounds (bare -R, converge, one call per entry, bare -R) for the ratios")
     args = parser.parse_args()
     os.makedirs(WORK, exist_ok=True)
     guest = Guest(args.inventory, args.host)
@@ -180,10 +183,11 @@ def main():
     pings = []
     noop_read = None
     for label, path, expect_changed in (
-            ("ipvs_table converge, empty -> 10,100", full, True),
-            ("ipvs_table re-run, nothing to change", full, False),
-            ("ipvs_table change 1% of weights", changed, True),
-            ("ipvs_table delete all (purge)", empty, True)):
+        ("ipvs_table converge, empty -> 10,100", full, True),
+        ("ipvs_table re-run, nothing to change", full, False),
+        ("ipvs_table change 1% of weights", changed, True),
+        ("ipvs_table delete all (purge)", empty, True),
+    ):
         wall, ping, task, result = playbook(args.inventory, args.host, path, label)
         pings.append(ping)
         assert result["changed"] == expect_changed, "%s: changed=%s" % (label, result["changed"])
@@ -191,8 +195,13 @@ def main():
         where = "controller" if result.get("on_controller") else "module"
         host = timings.get("process")
         note = "%s: read %.2f, validate+read+diff %.2f, apply %.2f, apply+verify %.2f; %s" % (
-            where, timings.get("read", 0), timings.get("validate_read_diff", 0), timings.get("apply", 0),
-            timings.get("apply_and_verify", 0), json.dumps(result.get("summary", {}), sort_keys=True))
+            where,
+            timings.get("read", 0),
+            timings.get("validate_read_diff", 0),
+            timings.get("apply", 0),
+            timings.get("apply_and_verify", 0),
+            json.dumps(result.get("summary", {}), sort_keys=True),
+        )
         if not expect_changed:
             # What the no-op costs the host: the one read, timed in the guest (median of 3).
             noop_read = sorted(guest.timed("sh -c %s" % shlex.quote(READ_COMMAND)) for _attempt in range(3))[1]
@@ -216,8 +225,15 @@ def main():
     measured = per_entry
     if limit < len(lines):
         per_entry = per_entry * len(lines) / limit
-    rows.append(("one ipvsadm call per entry%s" % ("" if limit == len(lines) else " (%d timed, scaled)" % limit),
-                 per_entry, None, per_entry, "%.1f ms per call" % (1000 * measured / limit)))
+    rows.append(
+        (
+            "one ipvsadm call per entry%s" % ("" if limit == len(lines) else " (%d timed, scaled)" % limit),
+            per_entry,
+            None,
+            per_entry,
+            "%.1f ms per call" % (1000 * measured / limit),
+        )
+    )
 
     # The speed of a lab guest drifts by 2-3x within minutes on a shared machine, so the ratios
     # come from rounds in which the compared measurements are taken back to back.
@@ -237,9 +253,9 @@ def main():
 
     def fmt(value):
         return "%.2f" % value if value is not None else "-"
+
     print()
-    print("ipvs_table benchmark: %d services x %d real servers = %d entries, lab guest %s (UML Linux 6.1)"
-          % (SERVICES, SERVERS, entries, args.host))
+    print("ipvs_table benchmark: %d services x %d real servers = %d entries, lab guest %s (UML Linux 6.1)" % (SERVICES, SERVERS, entries, args.host))
     print("wall: ansible-playbook on the controller; task: the ipvs_table task (connection already open);")
     print("host: time in the guest (the module process if the module ran; the one read for the no-op; the bare commands)")
     print("%-42s %8s %8s %8s  %s" % ("step", "wall s", "task s", "host s", "notes"))
@@ -251,8 +267,10 @@ def main():
         print()
         print("paired rounds (each: bare -R, converge task, one call per entry scaled, bare -R):")
         for before, task, calls, after in rounds:
-            print("  bare %.2f / %.2f s, converge task %.2f s -> %.2fx, one call per entry %.1f s -> %.0fx"
-                  % (before, after, task, task / ((before + after) / 2), calls, calls / task))
+            print(
+                "  bare %.2f / %.2f s, converge task %.2f s -> %.2fx, one call per entry %.1f s -> %.0fx"
+                % (before, after, task, task / ((before + after) / 2), calls, calls / task)
+            )
     print()
     print("host load average at the end: %s" % " ".join("%.1f" % x for x in os.getloadavg()))
     print("any module task in this guest (ansible.builtin.ping, median of %d): %.2f s" % (len(pings), ping))
@@ -260,11 +278,12 @@ def main():
     print("converge (task) / bare ipvsadm -R: %.2fx   (target <= 1.5x)" % (converge[2] / bare))
     print("converge (end to end, ansible-playbook) / bare ipvsadm -R: %.2fx" % (converge[1] / bare))
     if rounds:
-        print("paired rounds, medians: converge task / bare -R %.2fx (target <= 1.5x); one call per entry / converge task %.0fx (target >= 50x)"
-              % (median([t / ((b + a) / 2) for b, t, _c, a in rounds]), median([c / t for _b, t, c, _a in rounds])))
+        print(
+            "paired rounds, medians: converge task / bare -R %.2fx (target <= 1.5x); one call per entry / converge task %.0fx (target >= 50x)"
+            % (median([t / ((b + a) / 2) for b, t, _c, a in rounds]), median([c / t for _b, t, c, _a in rounds]))
+        )
     print("no-op re-run: task %.2f s (target < 1 s); in the guest %.2f s; end to end %.2f s" % (noop[2], noop_read, noop[1]))
-    print("one call per entry / converge: %.0fx (task), %.0fx (end to end)   (target >= 50x)"
-          % (per_entry / converge[2], per_entry / converge[1]))
+    print("one call per entry / converge: %.0fx (task), %.0fx (end to end)   (target >= 50x)" % (per_entry / converge[2], per_entry / converge[1]))
     return 0
 
 

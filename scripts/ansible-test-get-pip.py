@@ -14,6 +14,7 @@ fetches them from the package index like any other requirement.
 scripts/sanity.sh copies it to ~/.ansible/test/cache/get_pip_<version>.py, the
 path ansible-test checks before it tries to download.
 """
+
 from __future__ import annotations
 
 import ensurepip

@@ -6,6 +6,7 @@
 
 See docs/lab.md. Command line: ``lvslab --help`` (installed into .venv by scripts/bootstrap.sh).
 """
+
 from __future__ import annotations
 
 from .errors import LabError, PreflightError, TopologyError

@@ -3,6 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Command line of the lab: lvslab <command> ... (see docs/lab.md)."""
+
 from __future__ import annotations
 
 import argparse
@@ -18,7 +19,7 @@ def _split_command(argv):
     """Split argv at the first '--': (our arguments, the command to run)."""
     if "--" in argv:
         i = argv.index("--")
-        return argv[:i], argv[i + 1:]
+        return argv[:i], argv[i + 1 :]
     return argv, []
 
 
@@ -31,8 +32,12 @@ def build_parser():
     s.add_argument("--prune", action="store_true", help="delete older base images that no running topology uses")
     s = sub.add_parser("check", help="check a topology and the host without starting anything")
     s.add_argument("topology")
-    for name, hlp in (("up", "bring the topology up (idempotent)"), ("down", "stop guests, remove namespace, mounts, state"),
-                      ("status", "show guests and links"), ("inventory", "print the Ansible inventory")):
+    for name, hlp in (
+        ("up", "bring the topology up (idempotent)"),
+        ("down", "stop guests, remove namespace, mounts, state"),
+        ("status", "show guests and links"),
+        ("inventory", "print the Ansible inventory"),
+    ):
         s = sub.add_parser(name, help=hlp)
         s.add_argument("topology")
         if name == "up":
@@ -78,8 +83,9 @@ def main(argv=None):
         lab = Lab(args.topology)
         if args.cmd == "check":
             preflight.require(lab.topo, need_image_build=not image.is_built())
-            print("%s: topology and host OK (%d guests, networks: %s)" % (
-                args.topology, len(lab.topo.guests), ", ".join(n.name for n in lab.topo.all_networks)))
+            print(
+                "%s: topology and host OK (%d guests, networks: %s)" % (args.topology, len(lab.topo.guests), ", ".join(n.name for n in lab.topo.all_networks))
+            )
             return 0
         if args.cmd == "up":
             print(lab.up(rebuild_image=args.rebuild_image))
@@ -94,8 +100,10 @@ def main(argv=None):
             else:
                 print("%s (namespace %s: %s)" % (st["name"], st["namespace"], "present" if st["network"] else "absent"))
                 for name, g in st["guests"].items():
-                    print("  %-12s %-8s mgmt %-15s pid %-7s links %s" % (
-                        name, g["state"], g["mgmt"], g["pid"] or "-", " ".join("%s:%s" % kv for kv in g["links"].items())))
+                    print(
+                        "  %-12s %-8s mgmt %-15s pid %-7s links %s"
+                        % (name, g["state"], g["mgmt"], g["pid"] or "-", " ".join("%s:%s" % kv for kv in g["links"].items()))
+                    )
             return 0
         if args.cmd == "inventory":
             print(render.inventory_path(lab.topo) if args.path else render.inventory_yaml(lab.topo), end="\n" if args.path else "")

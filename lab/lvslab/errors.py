@@ -3,6 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Exceptions of the lab tool. Every message names what is wrong and how to fix it."""
+
 from __future__ import annotations
 
 

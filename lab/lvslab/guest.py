@@ -3,6 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Guests: per-guest overlay disk, the UML process (own process group) and its signals."""
+
 from __future__ import annotations
 
 import os
@@ -37,8 +38,17 @@ def mount_disk(topo, guest, lower: str) -> None:
     for d in (paths.upper, paths.work, paths.root, paths.uml_dir):
         os.makedirs(d, exist_ok=True)
     if not is_mounted(paths.root):
-        run(["mount", "-t", "overlay", "overlay-lvslab-%s-%s" % (topo.name, guest.name),
-             "-o", "lowerdir=%s,upperdir=%s,workdir=%s" % (lower, paths.upper, paths.work), paths.root])
+        run(
+            [
+                "mount",
+                "-t",
+                "overlay",
+                "overlay-lvslab-%s-%s" % (topo.name, guest.name),
+                "-o",
+                "lowerdir=%s,upperdir=%s,workdir=%s" % (lower, paths.upper, paths.work),
+                paths.root,
+            ]
+        )
 
 
 def write_config(topo, guest, pubkey: str) -> None:
@@ -153,20 +163,18 @@ def start(topo, guest) -> int:
     paths = GuestPaths(topo, guest)
     if main_pid(topo, guest) is not None:
         return main_pid(topo, guest)
-    kill(topo, guest)      # leftovers of an earlier run of this guest, found by their unique arguments
+    kill(topo, guest)  # leftovers of an earlier run of this guest, found by their unique arguments
     stale = os.path.join(paths.uml_dir, guest.name)
     if os.path.isdir(stale):
         safe_rmtree(stale)
     marker = os.path.join(paths.root, render.REBOOT_MARKER.lstrip("/"))
-    argv = [sys.executable, "-m", "lvslab.supervise", marker, "--"] + in_netns(
-        topo.namespace, render.uml_argv(topo, guest, paths.root, paths.uml_dir))
+    argv = [sys.executable, "-m", "lvslab.supervise", marker, "--"] + in_netns(topo.namespace, render.uml_argv(topo, guest, paths.root, paths.uml_dir))
     with open(paths.console, "ab") as con, open(os.devnull, "rb") as devnull:
         con.write(("\n--- lvslab: boot at %s ---\n" % time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())).encode())
         con.flush()
         # sys.executable finds lvslab as this process did (the venv's install, or an inherited PYTHONPATH).
         env = dict(os.environ, TMPDIR="/dev/shm", LD_PRELOAD=xstate.build(image.CACHE_DIR))
-        proc = subprocess.Popen(argv, stdin=devnull, stdout=con, stderr=subprocess.STDOUT,
-                                start_new_session=True, close_fds=True, env=env)
+        proc = subprocess.Popen(argv, stdin=devnull, stdout=con, stderr=subprocess.STDOUT, start_new_session=True, close_fds=True, env=env)
     with open(paths.pidfile, "w", encoding="utf-8") as fh:
         fh.write("%d\n" % proc.pid)
     # Until exec, the child's command line is ours; wait for the kernel to be the process.

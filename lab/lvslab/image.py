@@ -8,6 +8,7 @@ The cache directory is named by a hash of the package list (packages.txt), the v
 this build code and the UML kernel version, so changing any of them builds a new base while
 guests of running topologies keep the old one as their overlay lower layer.
 """
+
 from __future__ import annotations
 
 import fcntl
@@ -47,8 +48,7 @@ def uml_kernel_version(modules_dir: str = UML_MODULES) -> str:
     except FileNotFoundError:
         versions = []
     if not versions:
-        raise LabError("no UML kernel modules under %s: install the Debian package user-mode-linux "
-                       "(apt-get install user-mode-linux)" % modules_dir)
+        raise LabError("no UML kernel modules under %s: install the Debian package user-mode-linux (apt-get install user-mode-linux)" % modules_dir)
     return versions[-1]
 
 
@@ -113,20 +113,34 @@ def post_configure(root: str, kernel_version: str) -> None:
     _chroot(root, "depmod", "-a", kernel_version)
     _write(root, "/etc/fstab", "# The root is the host directory given by rootflags= (hostfs); nothing else to mount.\n")
     _write(root, "/etc/systemd/journald.conf.d/lvslab.conf", "[Journal]\nStorage=volatile\nRuntimeMaxUse=16M\n")
-    _write(root, "/etc/ssh/sshd_config.d/lvslab.conf",
-           "PermitRootLogin prohibit-password\nPasswordAuthentication no\nUseDNS no\n")
+    _write(root, "/etc/ssh/sshd_config.d/lvslab.conf", "PermitRootLogin prohibit-password\nPasswordAuthentication no\nUseDNS no\n")
     # Wait for any one interface, briefly: a data link cut by a fault must not hold boot for 2 minutes.
-    _write(root, "/etc/systemd/system/systemd-networkd-wait-online.service.d/lvslab.conf",
-           "[Service]\nExecStart=\nExecStart=/lib/systemd/systemd-networkd-wait-online --any --timeout=10\n")
+    _write(
+        root,
+        "/etc/systemd/system/systemd-networkd-wait-online.service.d/lvslab.conf",
+        "[Service]\nExecStart=\nExecStart=/lib/systemd/systemd-networkd-wait-online --any --timeout=10\n",
+    )
     _write(root, "/etc/machine-id", "")
     if os.path.exists(os.path.join(root, "var/lib/dbus/machine-id")):
         os.remove(os.path.join(root, "var/lib/dbus/machine-id"))
     _chroot(root, "systemctl", "enable", "systemd-networkd.service")
     _chroot(root, "systemctl", "set-default", "multi-user.target")
     # No terminals on a UML console we only log, and no periodic jobs that compete for the CPU.
-    _chroot(root, "systemctl", "mask", "getty@.service", "serial-getty@.service", "console-getty.service",
-            "apt-daily.timer", "apt-daily-upgrade.timer", "e2scrub_all.timer", "e2scrub_reap.service",
-            "fstrim.timer", "man-db.timer", "systemd-networkd-wait-online.service")
+    _chroot(
+        root,
+        "systemctl",
+        "mask",
+        "getty@.service",
+        "serial-getty@.service",
+        "console-getty.service",
+        "apt-daily.timer",
+        "apt-daily-upgrade.timer",
+        "e2scrub_all.timer",
+        "e2scrub_reap.service",
+        "fstrim.timer",
+        "man-db.timer",
+        "systemd-networkd-wait-online.service",
+    )
     _chroot(root, "apt-get", "clean")
 
 
@@ -150,19 +164,26 @@ def build(force: bool = False, mirror: str | None = None, cache_dir: str = CACHE
         log("building the base image %s (debootstrap %s, %d packages; about a minute)" % (final, SUITE, len(packages)))
         start = time.monotonic()
         try:
-            proc = run(["debootstrap", "--variant=minbase", "--include=" + ",".join(packages),
-                        "--cache-dir=" + debs, SUITE, root, mirror], check=False)
+            proc = run(["debootstrap", "--variant=minbase", "--include=" + ",".join(packages), "--cache-dir=" + debs, SUITE, root, mirror], check=False)
             if proc.returncode != 0:
                 tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-15:])
                 logs = glob.glob(os.path.join(root, "debootstrap", "debootstrap.log"))
-                raise LabError("debootstrap of %s from %s failed (rc=%d); check that the mirror is reachable "
-                               "(set LVSLAB_MIRROR to another one)%s:\n%s"
-                               % (SUITE, mirror, proc.returncode, (", log: " + logs[0]) if logs else "", tail))
+                raise LabError(
+                    "debootstrap of %s from %s failed (rc=%d); check that the mirror is reachable "
+                    "(set LVSLAB_MIRROR to another one)%s:\n%s" % (SUITE, mirror, proc.returncode, (", log: " + logs[0]) if logs else "", tail)
+                )
             boot = time.monotonic()
             post_configure(root, kver)
-            manifest = {"packages": packages, "kernel": kver, "suite": SUITE, "mirror": mirror,
-                        "code_version": IMAGE_CODE_VERSION, "debootstrap_seconds": round(boot - start, 1),
-                        "total_seconds": round(time.monotonic() - start, 1), "built": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+            manifest = {
+                "packages": packages,
+                "kernel": kver,
+                "suite": SUITE,
+                "mirror": mirror,
+                "code_version": IMAGE_CODE_VERSION,
+                "debootstrap_seconds": round(boot - start, 1),
+                "total_seconds": round(time.monotonic() - start, 1),
+                "built": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            }
             with open(os.path.join(tmp, "manifest.json"), "w", encoding="utf-8") as fh:
                 json.dump(manifest, fh, indent=1)
         except BaseException:
@@ -192,7 +213,7 @@ def in_use(cache_dir: str = CACHE_DIR):
                 continue
             for opt in parts[3].split(","):
                 if opt.startswith("lowerdir="):
-                    for lower in opt[len("lowerdir="):].split(":"):
+                    for lower in opt[len("lowerdir=") :].split(":"):
                         if lower.startswith(cache_dir + "/base-"):
                             used.add(os.path.dirname(lower))
     return used

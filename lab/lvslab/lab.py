@@ -4,13 +4,14 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The Lab: bring a topology up and down, run commands in it, inject faults.
 
-    from lvslab import Lab
-    lab = Lab("lab/topologies/lab.yml")
-    lab.up()
-    lab.ssh("dir1", ["ipvsadm", "-Ln"])
-    lab.fault("dir1", "crash"); lab.start("dir1")
-    lab.down()
+from lvslab import Lab
+lab = Lab("lab/topologies/lab.yml")
+lab.up()
+lab.ssh("dir1", ["ipvsadm", "-Ln"])
+lab.fault("dir1", "crash"); lab.start("dir1")
+lab.down()
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -86,8 +87,15 @@ class Lab:
 
     def _ssh_ok(self, g, command=("true",), timeout=20):
         try:
-            proc = subprocess.run(render.ssh_argv(self.topo, g, list(command)), stdin=subprocess.DEVNULL,
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout, check=False, text=True)
+            proc = subprocess.run(
+                render.ssh_argv(self.topo, g, list(command)),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                timeout=timeout,
+                check=False,
+                text=True,
+            )
         except subprocess.TimeoutExpired:
             return None
         return proc.stdout if proc.returncode == 0 else None
@@ -105,7 +113,11 @@ class Lab:
                     raise LabError("guest %s exited during boot; console log %s ends with:\n%s" % (name, console, _tail(console)))
                 procs[name] = subprocess.Popen(
                     render.ssh_argv(self.topo, g, list(probe), extra_options=["ConnectTimeout=3"]),
-                    stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.DEVNULL,
+                    text=True,
+                )
             for name, proc in procs.items():
                 try:
                     out = proc.communicate(timeout=15)[0]
@@ -120,8 +132,9 @@ class Lab:
             if time.monotonic() > deadline:
                 consoles = {n: guests.GuestPaths(self.topo, self.guest(n)).console for n in pending}
                 details = "\n".join("  %s: console log %s ends with:\n%s" % (n, path, _tail(path, 8)) for n, path in consoles.items())
-                raise LabError("guests %s did not answer SSH within %ds (raise LVSLAB_BOOT_TIMEOUT on a slow host):\n%s"
-                               % (", ".join(pending), timeout, details))
+                raise LabError(
+                    "guests %s did not answer SSH within %ds (raise LVSLAB_BOOT_TIMEOUT on a slow host):\n%s" % (", ".join(pending), timeout, details)
+                )
             time.sleep(1)
 
     # ---- lifecycle -----------------------------------------------------------------------
@@ -154,8 +167,16 @@ class Lab:
             pubkey = self._ensure_key()
             os.makedirs(self.state_dir, exist_ok=True)
             with open(self.state_file, "w", encoding="utf-8") as fh:
-                json.dump({"digest": self.topo.digest, "lower": lower, "topology": os.path.abspath(self.topo.path),
-                           "namespace": self.topo.namespace, "started": time.time()}, fh)
+                json.dump(
+                    {
+                        "digest": self.topo.digest,
+                        "lower": lower,
+                        "topology": os.path.abspath(self.topo.path),
+                        "namespace": self.topo.namespace,
+                        "started": time.time(),
+                    },
+                    fh,
+                )
             try:
                 network.create(self.topo)
                 for g in self.topo.guests:
@@ -167,8 +188,7 @@ class Lab:
                 self.wait_ssh()
             except BaseException:
                 saved = self._save_logs()
-                log("up failed; console logs saved in %s; tearing %s down (LVSLAB_KEEP_ON_FAILURE=1 keeps it up)"
-                    % (saved, self.topo.name))
+                log("up failed; console logs saved in %s; tearing %s down (LVSLAB_KEEP_ON_FAILURE=1 keeps it up)" % (saved, self.topo.name))
                 if os.environ.get("LVSLAB_KEEP_ON_FAILURE") != "1":
                     self._teardown()
                 raise
@@ -215,13 +235,20 @@ class Lab:
         log("%s is down" % self.topo.name)
 
     def status(self):
-        out = {"name": self.topo.name, "namespace": self.topo.namespace, "network": network.exists(self.topo),
-               "inventory": render.inventory_path(self.topo), "guests": {}}
+        out = {
+            "name": self.topo.name,
+            "namespace": self.topo.namespace,
+            "network": network.exists(self.topo),
+            "inventory": render.inventory_path(self.topo),
+            "guests": {},
+        }
         for g in self.topo.guests:
-            out["guests"][g.name] = {"state": guests.state(self.topo, g), "mgmt": str(g.mgmt.address.ip),
-                                     "pid": guests.main_pid(self.topo, g),
-                                     "links": {i.network.name: network.link_state(self.topo, g, i.network.name) if out["network"] else "absent"
-                                               for i in g.interfaces}}
+            out["guests"][g.name] = {
+                "state": guests.state(self.topo, g),
+                "mgmt": str(g.mgmt.address.ip),
+                "pid": guests.main_pid(self.topo, g),
+                "links": {i.network.name: network.link_state(self.topo, g, i.network.name) if out["network"] else "absent" for i in g.interfaces},
+            }
         return out
 
     # ---- using the lab -------------------------------------------------------------------
@@ -270,8 +297,9 @@ class Lab:
                 try:
                     g.interface(n)
                 except KeyError:
-                    raise LabError("guest %s has no interface on network %r; its networks: %s"
-                                   % (name, n, ", ".join(i.network.name for i in g.interfaces[1:]) or "(none)")) from None
+                    raise LabError(
+                        "guest %s has no interface on network %r; its networks: %s" % (name, n, ", ".join(i.network.name for i in g.interfaces[1:]) or "(none)")
+                    ) from None
                 network.set_link(self.topo, g, n, kind == "link-up")
         elif kind == "crash":
             guests.kill(self.topo, g)
@@ -292,16 +320,19 @@ class Lab:
             # Done when the supervisor runs a new kernel process (host side, unambiguous) that answers SSH.
             before = guests.kernel_pid(self.topo, g)
             if before is None or self._ssh_ok(g, ["true"], timeout=30) is None:
-                raise LabError("guest %s is not running or does not answer SSH; cannot reboot it cleanly "
-                               "(use crash, then start)" % name)
+                raise LabError("guest %s is not running or does not answer SSH; cannot reboot it cleanly (use crash, then start)" % name)
             self._ssh_ok(g, ["systemctl reboot"], timeout=30)
             deadline = time.monotonic() + BOOT_TIMEOUT
             while guests.kernel_pid(self.topo, g) in (before, None):
                 if guests.main_pid(self.topo, g) is None:
-                    raise LabError("guest %s: its supervisor ended during the reboot; console log %s ends with:\n%s"
-                                   % (name, guests.GuestPaths(self.topo, g).console, _tail(guests.GuestPaths(self.topo, g).console)))
+                    raise LabError(
+                        "guest %s: its supervisor ended during the reboot; console log %s ends with:\n%s"
+                        % (name, guests.GuestPaths(self.topo, g).console, _tail(guests.GuestPaths(self.topo, g).console))
+                    )
                 if time.monotonic() > deadline:
-                    raise LabError("guest %s did not reboot within %ds after 'systemctl reboot'; console log %s"
-                                   % (name, BOOT_TIMEOUT, guests.GuestPaths(self.topo, g).console))
+                    raise LabError(
+                        "guest %s did not reboot within %ds after 'systemctl reboot'; console log %s"
+                        % (name, BOOT_TIMEOUT, guests.GuestPaths(self.topo, g).console)
+                    )
                 time.sleep(0.5)
             self.wait_ssh([name])

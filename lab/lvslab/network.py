@@ -8,6 +8,7 @@ Nothing is created outside the namespace, so names only need to be unique within
 topologies run side by side. Offloads are turned off on taps and bridges (see docs/lab.md: with
 them on, host-to-guest TCP crawls).
 """
+
 from __future__ import annotations
 
 import os

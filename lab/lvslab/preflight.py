@@ -3,6 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Host checks run before anything is started; each problem says what to install or fix."""
+
 from __future__ import annotations
 
 import os
@@ -69,8 +70,7 @@ def check_host(topo=None, need_image_build: bool = False, probe: HostProbe | Non
     if probe.euid() != 0:
         problems.append("not running as root: the lab creates network namespaces, taps and mounts; run it as root (sudo)")
     if not probe.is_chardev("/dev/net/tun"):
-        problems.append("/dev/net/tun is missing: load the tun module (modprobe tun) or create the device "
-                        "(mkdir -p /dev/net && mknod /dev/net/tun c 10 200)")
+        problems.append("/dev/net/tun is missing: load the tun module (modprobe tun) or create the device (mkdir -p /dev/net && mknod /dev/net/tun c 10 200)")
     tools = dict(TOOLS)
     if need_image_build:
         tools.update(IMAGE_TOOLS)
@@ -88,9 +88,10 @@ def check_host(topo=None, need_image_build: bool = False, probe: HostProbe | Non
         need = sum(g.memory for g in topo.guests)
         free = probe.shm_free_mib()
         if free < need:
-            problems.append("/dev/shm has %d MiB free but the guests of %s need %d MiB (UML keeps guest memory there): "
-                            "remount it larger (mount -o remount,size=%dM /dev/shm) or lower 'memory' in the topology"
-                            % (free, topo.name, need, need + 512))
+            problems.append(
+                "/dev/shm has %d MiB free but the guests of %s need %d MiB (UML keeps guest memory there): "
+                "remount it larger (mount -o remount,size=%dM /dev/shm) or lower 'memory' in the topology" % (free, topo.name, need, need + 512)
+            )
     return problems
 
 

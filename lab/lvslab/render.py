@@ -3,6 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Pure renderers: the Ansible inventory, guest config files and the UML command line."""
+
 from __future__ import annotations
 
 import hashlib
@@ -11,7 +12,7 @@ import os
 import yaml
 
 STATE_ROOT = os.environ.get("LVSLAB_STATE", "/var/lib/lvslab")
-REBOOT_MARKER = "/var/lib/lvslab/reboot-requested"   # inside the guest
+REBOOT_MARKER = "/var/lib/lvslab/reboot-requested"  # inside the guest
 
 
 def state_dir(topo) -> str:
@@ -46,7 +47,7 @@ def ssh_options(topo):
 
 def ssh_argv(topo, guest, command=None, tty=False, extra_options=()):
     argv = ["ssh", "-i", key_path(topo), "-o", "BatchMode=yes", "-o", "ControlMaster=no"]
-    for opt in extra_options:     # ssh keeps the first value of an option: these win
+    for opt in extra_options:  # ssh keeps the first value of an option: these win
         argv += ["-o", opt]
     for opt in ssh_options(topo):
         argv += ["-o", opt]
@@ -70,12 +71,15 @@ def host_vars(topo, guest):
         "ansible_python_interpreter": "/usr/bin/python3",
         "lab_topology": topo.name,
         "lab_namespace": topo.namespace,
-        "lab_mgmt": {"name": guest.mgmt.name, "address": str(guest.mgmt.address.ip),
-                     "prefix": guest.mgmt.address.network.prefixlen, "mac": guest.mgmt.mac},
+        "lab_mgmt": {"name": guest.mgmt.name, "address": str(guest.mgmt.address.ip), "prefix": guest.mgmt.address.network.prefixlen, "mac": guest.mgmt.mac},
         "lab_interfaces": {
-            iface.network.name: {"name": iface.name, "address": str(iface.address.ip),
-                                 "prefix": iface.address.network.prefixlen, "cidr": str(iface.address),
-                                 "mac": iface.mac}
+            iface.network.name: {
+                "name": iface.name,
+                "address": str(iface.address.ip),
+                "prefix": iface.address.network.prefixlen,
+                "cidr": str(iface.address),
+                "mac": iface.mac,
+            }
             for iface in guest.interfaces[1:]
         },
     }
@@ -87,14 +91,18 @@ def inventory(topo):
     for group, hosts in topo.groups().items():
         children[group] = {"hosts": {h: None for h in hosts}}
     clients = {net.name: str(net.client) for net in topo.networks if net.client is not None}
-    inv = {"all": {
-        "hosts": {guest.name: host_vars(topo, guest) for guest in topo.guests},
-        "vars": {"lab_clients": clients, "lab_networks": {
-            net.name: {"subnet": str(net.subnet), "interface": net.guest_ifname} for net in topo.all_networks},
-            # The guests' UML kernel has no nf_tables ip/ip6/inet families, so the director's packet
-            # filter cannot load in the lab; tests/integration/host proves it on the host's kernel.
-            "director_vrrp_filter": False},
-    }}
+    inv = {
+        "all": {
+            "hosts": {guest.name: host_vars(topo, guest) for guest in topo.guests},
+            "vars": {
+                "lab_clients": clients,
+                "lab_networks": {net.name: {"subnet": str(net.subnet), "interface": net.guest_ifname} for net in topo.all_networks},
+                # The guests' UML kernel has no nf_tables ip/ip6/inet families, so the director's packet
+                # filter cannot load in the lab; tests/integration/host proves it on the host's kernel.
+                "director_vrrp_filter": False,
+            },
+        }
+    }
     if children:
         inv["all"]["children"] = children
     return inv
@@ -121,21 +129,36 @@ def guest_files(topo, guest, pubkey: str):
     files["/etc/systemd/system/systemd-reboot.service.d/lvslab.conf"] = (
         "# lvslab: UML cannot re-open its taps after re-executing itself on reboot.\n"
         "[Unit]\nSuccessAction=poweroff-force\n\n[Service]\nType=oneshot\n"
-        "ExecStart=/bin/sh -c 'mkdir -p /var/lib/lvslab && echo reboot > %s && sync'\n" % REBOOT_MARKER, 0o644)
+        "ExecStart=/bin/sh -c 'mkdir -p /var/lib/lvslab && echo reboot > %s && sync'\n" % REBOOT_MARKER,
+        0o644,
+    )
     for iface in guest.interfaces:
         net = iface.network
-        text = ("# lvslab: %s segment %s (%s)\n[Match]\nMACAddress=%s\n\n[Link]\nRequiredForOnline=%s\n\n"
-                "[Network]\nAddress=%s\nLinkLocalAddressing=no\nIPv6AcceptRA=no\nConfigureWithoutCarrier=yes\n"
-                % (topo.name, net.name, iface.name, iface.mac, "yes" if net.index == 0 else "no", iface.address))
+        text = (
+            "# lvslab: %s segment %s (%s)\n[Match]\nMACAddress=%s\n\n[Link]\nRequiredForOnline=%s\n\n"
+            "[Network]\nAddress=%s\nLinkLocalAddressing=no\nIPv6AcceptRA=no\nConfigureWithoutCarrier=yes\n"
+            % (topo.name, net.name, iface.name, iface.mac, "yes" if net.index == 0 else "no", iface.address)
+        )
         files["/etc/systemd/network/%02d-%s.network" % (10 + net.index, iface.name)] = (text, 0o644)
     return files
 
 
 def uml_argv(topo, guest, root: str, uml_dir: str, kernel: str = "linux.uml"):
     """The guest's kernel command line. UML names each interface vecN after its vecN= parameter."""
-    argv = [kernel, "mem=%dM" % guest.memory, "umid=%s" % guest.name, "uml_dir=%s" % uml_dir,
-            "root=/dev/root", "rootfstype=hostfs", "rootflags=%s" % root, "rw",
-            "init=/lib/systemd/systemd", "con=null", "con0=null,fd:1", "ssl=null"]
+    argv = [
+        kernel,
+        "mem=%dM" % guest.memory,
+        "umid=%s" % guest.name,
+        "uml_dir=%s" % uml_dir,
+        "root=/dev/root",
+        "rootfstype=hostfs",
+        "rootflags=%s" % root,
+        "rw",
+        "init=/lib/systemd/systemd",
+        "con=null",
+        "con0=null,fd:1",
+        "ssl=null",
+    ]
     for iface in guest.interfaces:
         argv.append("%s:transport=tap,ifname=%s,mac=%s" % (iface.name, iface.tap, iface.mac))
     return argv

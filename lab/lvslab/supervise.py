@@ -11,6 +11,7 @@ process-group leader, sees the marker when the kernel exits and starts a fresh k
 
     python -m lvslab.supervise MARKER_PATH -- nsenter ... linux.uml ...
 """
+
 from __future__ import annotations
 
 import os
@@ -31,8 +32,9 @@ def main(argv=None) -> int:
         rc = subprocess.call(command)
         if not os.path.exists(marker):
             return rc
-        sys.stdout.write("\n--- lvslab: guest rebooted at %s (kernel exit %d); booting it again ---\n"
-                         % (time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), rc))
+        sys.stdout.write(
+            "\n--- lvslab: guest rebooted at %s (kernel exit %d); booting it again ---\n" % (time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), rc)
+        )
         sys.stdout.flush()
 
 

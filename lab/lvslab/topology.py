@@ -27,6 +27,7 @@ Format (YAML)::
           front: 192.0.2.11
           back: 198.51.100.11
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -54,9 +55,9 @@ MAX_GUESTS = 64
 @dataclasses.dataclass(frozen=True)
 class Network:
     name: str
-    index: int                  # 0 = management, data segments from 1 in file order
+    index: int  # 0 = management, data segments from 1 in file order
     subnet: ipaddress.IPv4Network
-    client: ipaddress.IPv4Address | None   # the lab namespace's address on this segment
+    client: ipaddress.IPv4Address | None  # the lab namespace's address on this segment
 
     @property
     def bridge(self) -> str:
@@ -87,7 +88,7 @@ class Guest:
     index: int
     groups: tuple
     memory: int
-    interfaces: tuple           # Interface, management first, then data segments in topology order
+    interfaces: tuple  # Interface, management first, then data segments in topology order
 
     @property
     def mgmt(self) -> Interface:
@@ -105,9 +106,9 @@ class Topology:
     name: str
     path: str
     management: Network
-    networks: tuple             # data Networks in order
+    networks: tuple  # data Networks in order
     guests: tuple
-    digest: str                 # changes when anything that shapes the running lab changes
+    digest: str  # changes when anything that shapes the running lab changes
 
     @property
     def namespace(self) -> str:
@@ -160,8 +161,10 @@ def _parse_subnet(value, where, problems):
         problems.append("%s: %r is not an IPv4 subnet like 192.0.2.0/24 (%s)" % (where, value, exc))
         return None
     if not _in_allowed(net):
-        problems.append("%s: %s is outside the lab's address ranges; use a subnet of 192.0.2.0/24, "
-                        "198.51.100.0/24 or 203.0.113.0/24 (documentation ranges only)" % (where, net))
+        problems.append(
+            "%s: %s is outside the lab's address ranges; use a subnet of 192.0.2.0/24, "
+            "198.51.100.0/24 or 203.0.113.0/24 (documentation ranges only)" % (where, net)
+        )
         return None
     if net.num_addresses < 4:
         problems.append("%s: %s is too small; use at least a /30" % (where, net))
@@ -210,8 +213,7 @@ def parse(data, path: str = "<topology>") -> Topology:
     _check_keys(data, {"name", "memory", "management", "networks", "guests"}, "top level", problems)
     name = data.get("name")
     if not isinstance(name, str) or not NAME_RE.match(name):
-        problems.append("name: %r must match %s (lowercase letter, then letters, digits, '-', at most 20)"
-                        % (name, NAME_RE.pattern))
+        problems.append("name: %r must match %s (lowercase letter, then letters, digits, '-', at most 20)" % (name, NAME_RE.pattern))
         name = "invalid"
     default_memory = data.get("memory", DEFAULT_MEMORY)
     if not isinstance(default_memory, int) or not MIN_MEMORY <= default_memory <= MAX_MEMORY:
@@ -259,10 +261,9 @@ def parse(data, path: str = "<topology>") -> Topology:
         networks.append(Network(nname, i, subnet, client))
     all_nets = ([mgmt_net] if mgmt_net else []) + networks
     for a_i, net_a in enumerate(all_nets):
-        for net_b in all_nets[a_i + 1:]:
+        for net_b in all_nets[a_i + 1 :]:
             if net_a.subnet.overlaps(net_b.subnet):
-                problems.append("networks %s (%s) and %s (%s) overlap; give each segment its own subnet"
-                                % (net_a.name, net_a.subnet, net_b.name, net_b.subnet))
+                problems.append("networks %s (%s) and %s (%s) overlap; give each segment its own subnet" % (net_a.name, net_a.subnet, net_b.name, net_b.subnet))
     net_by_name = {n.name: n for n in networks}
 
     raw_guests = data.get("guests")
@@ -271,7 +272,7 @@ def parse(data, path: str = "<topology>") -> Topology:
         raw_guests = []
     if len(raw_guests) > MAX_GUESTS:
         problems.append("guests: at most %d guests" % MAX_GUESTS)
-    used = {}   # address -> who
+    used = {}  # address -> who
     for net in all_nets:
         if net.client is not None:
             used[(net.name, net.client)] = "the lab client on %s" % net.name if net.index else "the lab namespace on mgmt"
@@ -309,8 +310,10 @@ def parse(data, path: str = "<topology>") -> Topology:
             else:
                 cand = mgmt_net.subnet.network_address + 10 + idx
                 if cand >= mgmt_net.subnet.broadcast_address:
-                    problems.append("%s.management: the management subnet %s has no room for a default address; "
-                                    "set management: <address> or use a larger subnet" % (where, mgmt_net.subnet))
+                    problems.append(
+                        "%s.management: the management subnet %s has no room for a default address; "
+                        "set management: <address> or use a larger subnet" % (where, mgmt_net.subnet)
+                    )
                     maddr = None
                 else:
                     maddr = ipaddress.IPv4Interface("%s/%d" % (cand, mgmt_net.subnet.prefixlen))
@@ -324,8 +327,7 @@ def parse(data, path: str = "<topology>") -> Topology:
             if nname == MGMT_NAME:
                 problems.append("%s.addresses.mgmt: set the management address with 'management:' on the guest" % where)
             elif nname not in net_by_name:
-                problems.append("%s.addresses: unknown network %r; declared networks: %s"
-                                % (where, nname, ", ".join(n.name for n in networks) or "(none)"))
+                problems.append("%s.addresses: unknown network %r; declared networks: %s" % (where, nname, ", ".join(n.name for n in networks) or "(none)"))
         for net in networks:
             if net.name not in addresses:
                 continue
@@ -335,8 +337,7 @@ def parse(data, path: str = "<topology>") -> Topology:
         for iface in ifaces:
             key = (iface.network.name, iface.address.ip)
             if key in used:
-                problems.append("%s: duplicate address %s on %s (already used by %s)"
-                                % (where, iface.address.ip, iface.network.name, used[key]))
+                problems.append("%s: duplicate address %s on %s (already used by %s)" % (where, iface.address.ip, iface.network.name, used[key]))
             else:
                 used[key] = "guest %s" % gname
         guests.append(Guest(gname, idx, tuple(groups), memory, tuple(ifaces)))
@@ -346,7 +347,12 @@ def parse(data, path: str = "<topology>") -> Topology:
         problems.append("groups and guests share names %s; Ansible needs them distinct" % ", ".join(sorted(clash)))
     if problems:
         raise TopologyError(path, problems)
-    canon = repr((name, [(n.name, str(n.subnet), str(n.client)) for n in all_nets],
-                  [(g.name, g.memory, g.groups, [(i.network.name, str(i.address), i.mac) for i in g.interfaces]) for g in guests]))
+    canon = repr(
+        (
+            name,
+            [(n.name, str(n.subnet), str(n.client)) for n in all_nets],
+            [(g.name, g.memory, g.groups, [(i.network.name, str(i.address), i.mac) for i in g.interfaces]) for g in guests],
+        )
+    )
     digest = hashlib.sha256(canon.encode()).hexdigest()[:16]
     return Topology(name, path, mgmt_net, tuple(networks), tuple(guests), digest)

@@ -3,6 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Small helpers: running host commands with errors that say what failed."""
+
 from __future__ import annotations
 
 import os
@@ -24,7 +25,11 @@ def run(argv, check=True, capture=True, input_text=None, timeout=None, env=None)
     """Run argv (a list, never a shell string); raise LabError naming the command on failure."""
     try:
         proc = subprocess.run(
-            argv, input=input_text, text=True, timeout=timeout, env=env,
+            argv,
+            input=input_text,
+            text=True,
+            timeout=timeout,
+            env=env,
             stdout=subprocess.PIPE if capture else None,
             stderr=subprocess.PIPE if capture else None,
             check=False,

@@ -9,6 +9,7 @@ regs failed, errno = 14"): see xstate_preload.c. lvslab compiles that file once 
 host's gcc into its cache directory (named by a hash of the source) and starts every guest
 kernel with it in LD_PRELOAD. On hosts that do not need it, it passes every call through.
 """
+
 from __future__ import annotations
 
 import fcntl
@@ -40,7 +41,9 @@ def build(cache_dir: str) -> str:
             tmp = lib + ".tmp"
             res = run(["gcc"] + CFLAGS + ["-o", tmp, SOURCE, "-ldl"], check=False)
             if res.returncode != 0:
-                raise LabError("could not compile the UML ptrace shim %s with gcc (install the Debian "
-                               "packages gcc and libc6-dev): %s" % (SOURCE, (res.stderr or res.stdout).strip()))
+                raise LabError(
+                    "could not compile the UML ptrace shim %s with gcc (install the Debian "
+                    "packages gcc and libc6-dev): %s" % (SOURCE, (res.stderr or res.stdout).strip())
+                )
             os.rename(tmp, lib)
     return lib

@@ -3,6 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Controller-side preflight of the whole cluster declaration (documented in plugins/modules/cluster_preflight.py)."""
+
 from __future__ import annotations
 
 from ansible.plugins.action import ActionBase
@@ -62,5 +63,8 @@ class ActionModule(ActionBase):
             result["failed"] = bool(args["fail_on_problems"])
         else:
             result["msg"] = "Cluster declaration OK: %d VRRP instance(s), %d service(s), %d host(s)" % (
-                result["vrrp_instances"], result["services"], result["hosts"])
+                result["vrrp_instances"],
+                result["services"],
+                result["hosts"],
+            )
         return result

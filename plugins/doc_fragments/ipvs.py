@@ -15,7 +15,7 @@ class ModuleDocFragment:
     ipvs_info, ipvs_timeouts and ipvs_sync_daemon document their own reads, check and diff mode.
     """
 
-    DOCUMENTATION = r'''
+    DOCUMENTATION = r"""
 requirements:
   - C(ipvsadm) 1.31 or later on the managed host (Debian/Ubuntu package C(ipvsadm)).
   - A kernel with IPVS (C(ip_vs) loaded, or built in).
@@ -31,9 +31,9 @@ attributes:
     support: full
     platforms: posix
     description: Linux hosts with IPVS.
-'''
+"""
 
-    TABLE = r'''
+    TABLE = r"""
 notes:
   - The module reads the table with C(ipvsadm -S -n) and C(ipvsadm -L -n --thresholds), compares it with the request
     and runs nothing when nothing differs.
@@ -47,9 +47,9 @@ attributes:
   diff_mode:
     support: full
     description: Shows, in ipvsadm's own syntax, only the entries that change.
-'''
+"""
 
-    TIMINGS = r'''
+    TIMINGS = r"""
 options:
   timings:
     description:
@@ -57,4 +57,4 @@ options:
         and integration tests use it); it changes nothing else.
     type: bool
     default: false
-'''
+"""

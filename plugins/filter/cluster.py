@@ -9,6 +9,7 @@ The documentation of each filter is in the YAML file of the same name beside thi
 pool_real_servers.yml, status_report.yml, health_probes.yml, backend_pools.yml,
 vrrp_holdings.yml, switchover_plan.yml, unsynced_connections.yml).
 """
+
 from __future__ import annotations
 
 from ansible.errors import AnsibleFilterError
@@ -44,8 +45,7 @@ def backend_pools(lvs_services):
 
 def director_keepalived(lvs_vrrp_instances, lvs_services, hostvars, groups, inventory_hostname, pool_states=None):
     """The VRRP instances and virtual servers keepalived.conf holds on ``inventory_hostname``."""
-    return _call("director_keepalived", derive.director_keepalived, lvs_vrrp_instances, lvs_services, hostvars, groups, inventory_hostname,
-                 pool_states)
+    return _call("director_keepalived", derive.director_keepalived, lvs_vrrp_instances, lvs_services, hostvars, groups, inventory_hostname, pool_states)
 
 
 def real_server_rows(derived, ipvs_info, pool=None):

@@ -4,6 +4,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Documentation of the lvs.cluster.cluster_preflight action (the work is done on the controller)."""
+
 from __future__ import annotations
 
 DOCUMENTATION = r"""

@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-DOCUMENTATION = r'''
+DOCUMENTATION = r"""
 ---
 module: ethtool_settings
 short_description: Set NIC offload features and ring sizes with ethtool
@@ -57,9 +57,9 @@ seealso:
   - name: ethtool(8)
     description: The ethtool manual.
     link: https://man7.org/linux/man-pages/man8/ethtool.8.html
-'''
+"""
 
-EXAMPLES = r'''
+EXAMPLES = r"""
 - name: LRO off on a router/director (it breaks forwarding), GRO on, bigger rings
   lvs.cluster.ethtool_settings:
     interface: eth0
@@ -69,9 +69,9 @@ EXAMPLES = r'''
     rings:
       rx: 4096
       tx: 4096
-'''
+"""
 
-RETURN = r'''
+RETURN = r"""
 commands:
   description: The ethtool commands run (in check mode, that would be run).
   returned: always
@@ -88,7 +88,7 @@ rings:
   returned: always
   type: dict
   sample: {"rx": 4096}
-'''
+"""
 
 from ansible.module_utils.basic import AnsibleModule
 
@@ -98,15 +98,15 @@ from ansible_collections.lvs.cluster.plugins.module_utils.tuning import manage
 def main():
     module = AnsibleModule(
         argument_spec=dict(
-            interface=dict(type='str', required=True),
-            features=dict(type='dict'),
-            rings=dict(type='dict'),
+            interface=dict(type="str", required=True),
+            features=dict(type="dict"),
+            rings=dict(type="dict"),
         ),
-        required_one_of=[('features', 'rings')],
+        required_one_of=[("features", "rings")],
         supports_check_mode=True,
     )
     manage.run(module, manage.ensure_ethtool)
 
 
-if __name__ == '__main__':
+if __name__ == "__main__":
     main()

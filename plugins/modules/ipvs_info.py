@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-DOCUMENTATION = r'''
+DOCUMENTATION = r"""
 module: ipvs_info
 short_description: Read the IPVS table, counters, timeouts and sync daemons
 version_added: 0.1.0
@@ -65,9 +65,9 @@ options:
     description: Seconds between two reads of the counters during the wait.
     type: float
     default: 1
-'''
+"""
 
-EXAMPLES = r'''
+EXAMPLES = r"""
 - name: Read the whole IPVS state
   lvs.cluster.ipvs_info:
   register: ipvs
@@ -93,9 +93,9 @@ EXAMPLES = r'''
     service: tcp/[2001:db8::10]:443
     counters: false
   register: one
-'''
+"""
 
-RETURN = r'''
+RETURN = r"""
 ipvs:
   description: IPVS version and connection hash table size, from the C(ipvsadm -L) header.
   returned: always
@@ -160,7 +160,7 @@ sync_daemons:
   elements: dict
   sample: [{"role": "master", "mcast_interface": "eth0", "syncid": 1, "sync_maxlen": 1472,
             "mcast_group": "224.0.0.81", "mcast_port": 8848, "mcast_ttl": 1}]
-'''
+"""
 
 from ansible.module_utils.basic import AnsibleModule
 

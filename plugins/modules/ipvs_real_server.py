@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-DOCUMENTATION = r'''
+DOCUMENTATION = r"""
 module: ipvs_real_server
 short_description: Manage one real server of an IPVS virtual service
 version_added: 0.1.0
@@ -71,9 +71,9 @@ options:
     description: Tunnel checksum for V(gue) and V(gre) (V(remcsum) for V(gue) only). Defaults to V(nocsum) for those types.
     type: str
     choices: [nocsum, csum, remcsum]
-'''
+"""
 
-EXAMPLES = r'''
+EXAMPLES = r"""
 - name: Add a direct-routing real server
   lvs.cluster.ipvs_real_server:
     service: tcp/192.0.2.10:80
@@ -108,9 +108,9 @@ EXAMPLES = r'''
     service: tcp/192.0.2.10:80
     address: 198.51.100.11
     state: absent
-'''
+"""
 
-RETURN = r'''
+RETURN = r"""
 changed:
   description: Whether the kernel table was (or, in check mode, would be) changed.
   returned: always
@@ -140,7 +140,7 @@ timings:
   description: Seconds spent by the module in its phases.
   returned: when O(timings=true) and the service exists
   type: dict
-'''
+"""
 
 from ansible.module_utils.basic import AnsibleModule
 
@@ -150,11 +150,7 @@ from ansible_collections.lvs.cluster.plugins.module_utils.ipvs.specs import real
 
 def main():
     argument_spec = real_server_options()
-    argument_spec.update(
-        service=dict(type="str", required=True),
-        state=dict(type="str", default="present", choices=["present", "absent"]),
-        **timings_option()
-    )
+    argument_spec.update(service=dict(type="str", required=True), state=dict(type="str", default="present", choices=["present", "absent"]), **timings_option())
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
     manage.run(module, manage.ensure_real_server)
 

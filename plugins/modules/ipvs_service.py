@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-DOCUMENTATION = r'''
+DOCUMENTATION = r"""
 module: ipvs_service
 short_description: Manage one IPVS virtual service (and optionally its real servers)
 version_added: 0.1.0
@@ -125,9 +125,9 @@ options:
     description: Remove real servers of the service that O(real_servers) does not list. Needs O(real_servers).
     type: bool
     default: false
-'''
+"""
 
-EXAMPLES = r'''
+EXAMPLES = r"""
 - name: HTTP virtual service with two direct-routing real servers
   lvs.cluster.ipvs_service:
     address: 192.0.2.10
@@ -180,9 +180,9 @@ EXAMPLES = r'''
     address: 192.0.2.10
     port: 8080
     state: absent
-'''
+"""
 
-RETURN = r'''
+RETURN = r"""
 changed:
   description: Whether the kernel table was (or, in check mode, would be) changed.
   returned: always
@@ -219,7 +219,7 @@ timings:
   returned: when O(timings=true)
   type: dict
   sample: {"read": 0.02, "validate_read_diff": 0.03, "apply_and_verify": 0.05, "process": 0.31}
-'''
+"""
 
 from ansible.module_utils.basic import AnsibleModule
 
@@ -233,7 +233,7 @@ def main():
         state=dict(type="str", default="present", choices=["present", "absent"]),
         real_servers=dict(type="list", elements="dict", options=real_server_options()),
         purge_real_servers=dict(type="bool", default=False),
-        **timings_option()
+        **timings_option(),
     )
     module = AnsibleModule(
         argument_spec=argument_spec,

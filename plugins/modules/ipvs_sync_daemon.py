@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-DOCUMENTATION = r'''
+DOCUMENTATION = r"""
 module: ipvs_sync_daemon
 short_description: Start or stop the IPVS connection synchronisation daemon
 version_added: 0.1.0
@@ -60,9 +60,9 @@ options:
   mcast_ttl:
     description: TTL of sync messages, 1-255 (Linux 4.3 or later). Default - 1.
     type: int
-'''
+"""
 
-EXAMPLES = r'''
+EXAMPLES = r"""
 - name: Master sync daemon on the director's inside interface
   lvs.cluster.ipvs_sync_daemon:
     role: master
@@ -82,9 +82,9 @@ EXAMPLES = r'''
   lvs.cluster.ipvs_sync_daemon:
     role: master
     state: stopped
-'''
+"""
 
-RETURN = r'''
+RETURN = r"""
 changed:
   description: Whether the daemon was (or, in check mode, would be) started, stopped or restarted.
   returned: always
@@ -101,7 +101,7 @@ sync_daemon:
   type: dict
   sample: {"role": "master", "mcast_interface": "eth1", "syncid": 10, "sync_maxlen": 1472,
            "mcast_group": "224.0.0.81", "mcast_port": 8848, "mcast_ttl": 1}
-'''
+"""
 
 from ansible.module_utils.basic import AnsibleModule
 

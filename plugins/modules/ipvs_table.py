@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-DOCUMENTATION = r'''
+DOCUMENTATION = r"""
 module: ipvs_table
 short_description: Declare the whole IPVS table at once (fast path for large tables)
 version_added: 0.1.0
@@ -143,9 +143,9 @@ options:
         not list. With O(purge=true) and O(services=[]) the table is emptied.
     type: bool
     default: false
-'''
+"""
 
-EXAMPLES = r'''
+EXAMPLES = r"""
 - name: The whole table of a director, nothing else may remain
   lvs.cluster.ipvs_table:
     purge: true
@@ -187,9 +187,9 @@ EXAMPLES = r'''
   lvs.cluster.ipvs_table:
     services: []
     purge: true
-'''
+"""
 
-RETURN = r'''
+RETURN = r"""
 changed:
   description: Whether the kernel table was (or, in check mode, would be) changed.
   returned: always
@@ -239,7 +239,7 @@ missing:
   returned: failure
   type: list
   elements: str
-'''
+"""
 
 from ansible.module_utils.basic import AnsibleModule
 

@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-DOCUMENTATION = r'''
+DOCUMENTATION = r"""
 module: ipvs_timeouts
 short_description: Set the IPVS connection timeouts (tcp, tcpfin, udp)
 version_added: 0.1.0
@@ -37,9 +37,9 @@ options:
   udp:
     description: Timeout of UDP entries, in seconds (1-2147483).
     type: int
-'''
+"""
 
-EXAMPLES = r'''
+EXAMPLES = r"""
 - name: Shorter TCP timeout, the others unchanged
   lvs.cluster.ipvs_timeouts:
     tcp: 600
@@ -49,9 +49,9 @@ EXAMPLES = r'''
     tcp: 900
     tcpfin: 120
     udp: 300
-'''
+"""
 
-RETURN = r'''
+RETURN = r"""
 changed:
   description: Whether a timeout was (or, in check mode, would be) changed.
   returned: always
@@ -67,7 +67,7 @@ timeouts:
   returned: always
   type: dict
   sample: {"tcp": 600, "tcpfin": 120, "udp": 300}
-'''
+"""
 
 from ansible.module_utils.basic import AnsibleModule
 

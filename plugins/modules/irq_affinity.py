@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-DOCUMENTATION = r'''
+DOCUMENTATION = r"""
 ---
 module: irq_affinity
 short_description: Pin the queue interrupts of a network interface to CPUs
@@ -76,9 +76,9 @@ seealso:
   - name: SMP IRQ affinity
     description: The kernel's documentation of /proc/irq/*/smp_affinity.
     link: https://docs.kernel.org/core-api/irq/irq-affinity.html
-'''
+"""
 
-EXAMPLES = r'''
+EXAMPLES = r"""
 - name: Spread eth0's queue interrupts over the CPUs local to its NUMA node
   lvs.cluster.irq_affinity:
     interface: eth0
@@ -87,9 +87,9 @@ EXAMPLES = r'''
   lvs.cluster.irq_affinity:
     interface: ens1f0np0
     cpus: 2-15
-'''
+"""
 
-RETURN = r'''
+RETURN = r"""
 cpus:
   description: The CPU list the interrupts were placed on.
   returned: always
@@ -121,7 +121,7 @@ settings:
       value: "0"
       irq_name: virtio2-input.0
       changed: true
-'''
+"""
 
 from ansible.module_utils.basic import AnsibleModule
 
@@ -131,15 +131,15 @@ from ansible_collections.lvs.cluster.plugins.module_utils.tuning import manage
 def main():
     module = AnsibleModule(
         argument_spec=dict(
-            interface=dict(type='str', required=True),
-            cpus=dict(type='str', default='local'),
-            strategy=dict(type='str', choices=['spread', 'all'], default='spread'),
-            allow_no_irqs=dict(type='bool', default=False),
+            interface=dict(type="str", required=True),
+            cpus=dict(type="str", default="local"),
+            strategy=dict(type="str", choices=["spread", "all"], default="spread"),
+            allow_no_irqs=dict(type="bool", default=False),
         ),
         supports_check_mode=True,
     )
     manage.run(module, manage.ensure_irq_affinity)
 
 
-if __name__ == '__main__':
+if __name__ == "__main__":
     main()

@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-DOCUMENTATION = r'''
+DOCUMENTATION = r"""
 ---
 module: net_queues
 short_description: Set RPS, RFS and XPS on the queues of a network interface
@@ -81,9 +81,9 @@ seealso:
   - name: Scaling in the Linux Networking Stack (RPS, RFS, XPS)
     description: The kernel's documentation of these files.
     link: https://docs.kernel.org/networking/scaling.html
-'''
+"""
 
-EXAMPLES = r'''
+EXAMPLES = r"""
 - name: RPS over the NIC-local CPUs, 4096 RFS flows per queue, XPS spread
   lvs.cluster.net_queues:
     interface: eth0
@@ -101,9 +101,9 @@ EXAMPLES = r'''
   lvs.cluster.net_queues:
     interface: eth1
     rps: false
-'''
+"""
 
-RETURN = r'''
+RETURN = r"""
 cpus:
   description: The CPU list used for RPS and XPS (empty when neither was asked).
   returned: always
@@ -138,7 +138,7 @@ settings:
       after: "0-1"
       value: "3"
       changed: true
-'''
+"""
 
 from ansible.module_utils.basic import AnsibleModule
 
@@ -148,17 +148,17 @@ from ansible_collections.lvs.cluster.plugins.module_utils.tuning import manage
 def main():
     module = AnsibleModule(
         argument_spec=dict(
-            interface=dict(type='str', required=True),
-            cpus=dict(type='str', default='local'),
-            rps=dict(type='bool'),
-            rps_flow_cnt=dict(type='int'),
-            xps=dict(type='str', choices=['spread', 'disabled']),
+            interface=dict(type="str", required=True),
+            cpus=dict(type="str", default="local"),
+            rps=dict(type="bool"),
+            rps_flow_cnt=dict(type="int"),
+            xps=dict(type="str", choices=["spread", "disabled"]),
         ),
-        required_one_of=[('rps', 'rps_flow_cnt', 'xps')],
+        required_one_of=[("rps", "rps_flow_cnt", "xps")],
         supports_check_mode=True,
     )
     manage.run(module, manage.ensure_net_queues)
 
 
-if __name__ == '__main__':
+if __name__ == "__main__":
     main()

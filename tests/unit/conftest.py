@@ -8,6 +8,7 @@ Modules and module_utils import each other by their collection path, exactly as
 they do once installed. The checkout is not laid out under ansible_collections/,
 so a link tree under build/ provides the namespace without copying anything.
 """
+
 from __future__ import annotations
 
 import os

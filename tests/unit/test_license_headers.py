@@ -8,6 +8,7 @@ The header is the form ansible-test sanity and the Ansible collection guidelines
 (a GPL v3+ line naming the LICENSE file the repository ships, plus the SPDX identifier);
 modules put it after their ``#!/usr/bin/python``. Empty ``__init__.py`` files stay empty.
 """
+
 from __future__ import annotations
 
 import os
@@ -42,7 +43,7 @@ def without_header(path):
         if not path.startswith("plugins/modules/") or lines[0] != "#!/usr/bin/python":
             return "unexpected shebang %r" % lines[0]
         lines = lines[1:]
-    return None if lines[:len(HEADER)] == HEADER else "no license header"
+    return None if lines[: len(HEADER)] == HEADER else "no license header"
 
 
 def test_every_python_file_has_the_license_header():

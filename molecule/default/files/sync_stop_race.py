@@ -19,6 +19,7 @@ errors by errno, and the rounds whose stop went unanswered.
 Uses a sync ID (default 250) and a role of its own choosing; it stops only a daemon that it
 started itself (it refuses to run when a daemon of --role is already running).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -60,7 +61,7 @@ def parse_attrs(data):
         if length < 4:
             break
         out[kind & 0x3FFF] = data[4:length]
-        data = data[(length + 3) & ~3:]
+        data = data[(length + 3) & ~3 :]
     return out
 
 
@@ -87,7 +88,7 @@ class Genl:
             while len(data) >= 16:
                 length, kind, _flags, mseq, _pid = struct.unpack_from("=IHHII", data)
                 payload = data[16:length]
-                data = data[(length + 3) & ~3:]
+                data = data[(length + 3) & ~3 :]
                 if mseq != seq:
                     continue
                 yield kind, payload
@@ -132,13 +133,14 @@ def main():
         if struct.unpack("=I", daemon[IPVS_DAEMON_ATTR_STATE][:4])[0] == state:
             raise SystemExit("a %s sync daemon already runs here; refusing to touch it" % args.role)
 
-    new = attr(IPVS_CMD_ATTR_DAEMON | 0x8000,
-               attr(IPVS_DAEMON_ATTR_STATE, struct.pack("=I", state))
-               + attr(IPVS_DAEMON_ATTR_MCAST_IFN, args.interface.encode() + b"\0")
-               + attr(IPVS_DAEMON_ATTR_SYNC_ID, struct.pack("=I", args.syncid)))
+    new = attr(
+        IPVS_CMD_ATTR_DAEMON | 0x8000,
+        attr(IPVS_DAEMON_ATTR_STATE, struct.pack("=I", state))
+        + attr(IPVS_DAEMON_ATTR_MCAST_IFN, args.interface.encode() + b"\0")
+        + attr(IPVS_DAEMON_ATTR_SYNC_ID, struct.pack("=I", args.syncid)),
+    )
     delete = attr(IPVS_CMD_ATTR_DAEMON | 0x8000, attr(IPVS_DAEMON_ATTR_STATE, struct.pack("=I", state)))
-    result = {"rounds": 0, "start_errors": {}, "stop_errors": {}, "stop_unanswered": 0, "unanswered_rounds": [],
-              "pid": os.getpid()}
+    result = {"rounds": 0, "start_errors": {}, "stop_errors": {}, "stop_unanswered": 0, "unanswered_rounds": [], "pid": os.getpid()}
     for round_no in range(1, args.rounds + 1):
         result["rounds"] = round_no
         rc = genl.call(family, IPVS_CMD_NEW_DAEMON, new, args.timeout)[0]

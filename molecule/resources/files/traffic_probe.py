@@ -17,6 +17,7 @@ their wall-clock times (to line them up with the journals), and for the long-liv
 connections: connections opened, requests, failed requests, connections cut, and the bodies
 served in the last second (to see new content after a deployment).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -155,9 +156,16 @@ def main():
         except OSError as exc:
             failures += 1
             used = last_used.get(info.get("port"))
-            failed.append({"at": round(time.time(), 3), "after_s": round(t0 - start, 3), "error": type(exc).__name__,
-                           "took_s": round(time.monotonic() - t0, 3), "port": info.get("port"),
-                           "port_last_used_s_ago": round(t0 - used, 1) if used is not None else None})
+            failed.append(
+                {
+                    "at": round(time.time(), 3),
+                    "after_s": round(t0 - start, 3),
+                    "error": type(exc).__name__,
+                    "took_s": round(time.monotonic() - t0, 3),
+                    "port": info.get("port"),
+                    "port_last_used_s_ago": round(t0 - used, 1) if used is not None else None,
+                }
+            )
         else:
             now = time.monotonic()
             longest = max(longest, now - last_ok)
@@ -171,16 +179,28 @@ def main():
     stop.set()
     for worker in workers:
         worker.join(timeout=args.timeout + args.request_interval + 1)
-    result = {"attempts": attempts, "failures": failures, "longest_gap_s": round(longest, 3),
-              "seconds": round(end - start, 1), "backends": backends, "failed": failed[:50]}
+    result = {
+        "attempts": attempts,
+        "failures": failures,
+        "longest_gap_s": round(longest, 3),
+        "seconds": round(end - start, 1),
+        "backends": backends,
+        "failed": failed[:50],
+    }
     if args.long_lived:
         last_second = {}
         for at, body in stats.recent:
             if at >= end - 1.0:
                 last_second[body] = last_second.get(body, 0) + 1
-        result["long_lived"] = {"connections": args.long_lived, "opened": stats.opened, "requests": stats.requests,
-                                "failed": stats.failed, "cut": stats.cut, "errors": stats.errors[:50],
-                                "bodies_last_second": last_second}
+        result["long_lived"] = {
+            "connections": args.long_lived,
+            "opened": stats.opened,
+            "requests": stats.requests,
+            "failed": stats.failed,
+            "cut": stats.cut,
+            "errors": stats.errors[:50],
+            "bodies_last_second": last_second,
+        }
     print(json.dumps(result))
 
 

@@ -10,6 +10,7 @@ Every function takes the raw inventory values (``lvs_services``, ``lvs_vrrp_inst
 ``hostvars`` may be any mapping of host name -> mapping of variables (Ansible's lazy
 HostVars included): only the variables named here are read.
 """
+
 from __future__ import annotations
 
 from ansible_collections.lvs.cluster.plugins.module_utils.cluster.model import (
@@ -53,6 +54,7 @@ def _strict(problems):
 
 # --- real servers --------------------------------------------------------------------------
 
+
 def realserver_vips(lvs_services, group_names, method):
     """Sorted unique VIPs of the ``method`` services that list one of ``group_names`` as backend."""
     if method not in METHODS:
@@ -87,8 +89,13 @@ def realserver_nat_gateways(lvs_services, lvs_vrrp_instances, group_names):
         if inst["name"] not in wanted:
             continue
         if inst["nat_gateway"] is None:
-            problems.append(Problem("lvs_vrrp_instances (%s).nat_gateway" % inst["name"], "is not set but NAT services of this instance need it",
-                                    "set nat_gateway: <floating inside address>/<prefix> and nat_interface on the instance"))
+            problems.append(
+                Problem(
+                    "lvs_vrrp_instances (%s).nat_gateway" % inst["name"],
+                    "is not set but NAT services of this instance need it",
+                    "set nat_gateway: <floating inside address>/<prefix> and nat_interface on the instance",
+                )
+            )
             continue
         result.append({"address": inst["nat_gateway"]["address"], "prefix": inst["nat_gateway"]["prefix"], "instance": inst["name"]})
     _strict(problems)
@@ -96,6 +103,7 @@ def realserver_nat_gateways(lvs_services, lvs_vrrp_instances, group_names):
 
 
 # --- addresses, weights, VRRP membership ---------------------------------------------------
+
 
 def host_address(hostvars, host):
     """Address a real server is reached at: lvs_backend_address, else ansible_host, else its name."""
@@ -185,8 +193,15 @@ def vrrp_members(instance, groups, hostvars):
         else:
             priority = as_int(raw)
         state = _per_instance(_get(hostvars, host, "director_vrrp_state"), instance["name"])
-        members.append({"host": host, "priority": priority, "priority_raw": raw,
-                        "state": state.upper() if isinstance(state, str) else None, "explicit_state": state is not None})
+        members.append(
+            {
+                "host": host,
+                "priority": priority,
+                "priority_raw": raw,
+                "state": state.upper() if isinstance(state, str) else None,
+                "explicit_state": state is not None,
+            }
+        )
     valid = [m["priority"] for m in members if isinstance(m["priority"], int)]
     top = max(valid) if valid else None
     starts_master = preempting(instance)
@@ -198,6 +213,7 @@ def vrrp_members(instance, groups, hostvars):
 
 
 # --- the director's keepalived configuration ----------------------------------------------
+
 
 def director_keepalived(lvs_vrrp_instances, lvs_services, hostvars, groups, inventory_hostname, pool_states=None):
     """What keepalived.conf on ``inventory_hostname`` contains.
@@ -219,8 +235,14 @@ def director_keepalived(lvs_vrrp_instances, lvs_services, hostvars, groups, inve
         members = vrrp_members(inst, groups, hostvars)
         me = [m for m in members if m["host"] == inventory_hostname][0]
         if not isinstance(me["priority"], int) or not PRIORITY_MIN <= me["priority"] <= PRIORITY_MAX:
-            problems.append(Problem("director_vrrp_priority", "must be an integer %d-%d for instance %s, got %r"
-                                    % (PRIORITY_MIN, PRIORITY_MAX, inst["name"], me["priority_raw"]), "fix the host variable", inventory_hostname))
+            problems.append(
+                Problem(
+                    "director_vrrp_priority",
+                    "must be an integer %d-%d for instance %s, got %r" % (PRIORITY_MIN, PRIORITY_MAX, inst["name"], me["priority_raw"]),
+                    "fix the host variable",
+                    inventory_hostname,
+                )
+            )
             continue
         if me["state"] not in ("MASTER", "BACKUP"):
             problems.append(Problem("director_vrrp_state", "must be MASTER or BACKUP, got %r" % (me["state"],), "fix or remove it", inventory_hostname))
@@ -241,14 +263,21 @@ def director_keepalived(lvs_vrrp_instances, lvs_services, hostvars, groups, inve
                     continue
                 peer = director_address(hostvars, member["host"], inst["interface"])
                 if peer is None:
-                    problems.append(Problem("director_vrrp_address", "no address for unicast peer %s on %s" % (member["host"], inst["interface"]),
-                                            "set director_vrrp_address on that host or gather its facts", member["host"]))
+                    problems.append(
+                        Problem(
+                            "director_vrrp_address",
+                            "no address for unicast peer %s on %s" % (member["host"], inst["interface"]),
+                            "set director_vrrp_address on that host or gather its facts",
+                            member["host"],
+                        )
+                    )
                     continue
                 entry["unicast_peer"].append(peer)
         # Every director of the instance (this one included): the only sources of its VRRP adverts and
         # IPVS sync messages that the director's packet filter accepts (filter.yml).
-        entry["pair_addresses"] = sorted({a for a in (director_address(hostvars, m["host"], inst["interface"]) for m in members) if a},
-                                         key=lambda a: (parse_ip(a).version, parse_ip(a)))
+        entry["pair_addresses"] = sorted(
+            {a for a in (director_address(hostvars, m["host"], inst["interface"]) for m in members) if a}, key=lambda a: (parse_ip(a).version, parse_ip(a))
+        )
         vips = []
         for svc in services:
             if svc["vrrp_instance"] == inst["name"]:
@@ -257,8 +286,7 @@ def director_keepalived(lvs_vrrp_instances, lvs_services, hostvars, groups, inve
                     vips.append(cidr)
         entry["virtual_ipaddress"] = [{"cidr": c, "dev": inst["interface"]} for c in vips]
         if inst["nat_gateway"]:
-            entry["virtual_ipaddress"].append({"cidr": "%s/%d" % (inst["nat_gateway"]["address"], inst["nat_gateway"]["prefix"]),
-                                               "dev": inst["nat_interface"]})
+            entry["virtual_ipaddress"].append({"cidr": "%s/%d" % (inst["nat_gateway"]["address"], inst["nat_gateway"]["prefix"]), "dev": inst["nat_interface"]})
         result_instances.append(entry)
     virtual_servers = []
     for svc in services:
@@ -271,33 +299,65 @@ def director_keepalived(lvs_vrrp_instances, lvs_services, hostvars, groups, inve
             hosts = groups.get(backend["group"])
             if not hosts:
                 state = "empty" if hosts is not None else "missing"
-                problems.append(Problem("lvs_services (%s).backends" % svc["name"], "backend group %s is %s" % (backend["group"], state),
-                                        "add hosts to group %s or remove it from the service" % backend["group"]))
+                problems.append(
+                    Problem(
+                        "lvs_services (%s).backends" % svc["name"],
+                        "backend group %s is %s" % (backend["group"], state),
+                        "add hosts to group %s or remove it from the service" % backend["group"],
+                    )
+                )
                 continue
             for host in hosts:
                 address = host_address(hostvars, host)
                 if address is None:
-                    problems.append(Problem("lvs_backend_address", "real server of %s has no IP address (ansible_host is not an address)" % svc["name"],
-                                            "set lvs_backend_address", host))
+                    problems.append(
+                        Problem(
+                            "lvs_backend_address",
+                            "real server of %s has no IP address (ansible_host is not an address)" % svc["name"],
+                            "set lvs_backend_address",
+                            host,
+                        )
+                    )
                     continue
                 state, declared, weight = serving_weight(hostvars, host, svc["name"], backend, pool_states)
                 if declared is None or not WEIGHT_MIN <= declared <= WEIGHT_MAX:
-                    problems.append(Problem("lvs_backend_weights", "weight for %s must be an integer %d-%d" % (svc["name"], WEIGHT_MIN, WEIGHT_MAX),
-                                            "fix the host variable", host))
+                    problems.append(
+                        Problem(
+                            "lvs_backend_weights",
+                            "weight for %s must be an integer %d-%d" % (svc["name"], WEIGHT_MIN, WEIGHT_MAX),
+                            "fix the host variable",
+                            host,
+                        )
+                    )
                     continue
                 key = (address, backend["port"])
                 if key in seen:
-                    problems.append(Problem("lvs_services (%s).backends" % svc["name"], "real server %s:%s appears twice (hosts %s and %s)"
-                                            % (address, backend["port"], seen[key], host), "list each real server once"))
+                    problems.append(
+                        Problem(
+                            "lvs_services (%s).backends" % svc["name"],
+                            "real server %s:%s appears twice (hosts %s and %s)" % (address, backend["port"], seen[key], host),
+                            "list each real server once",
+                        )
+                    )
                     continue
                 seen[key] = host
-                vs["real_servers"].append({"host": host, "address": address, "port": backend["port"], "weight": weight,
-                                           "pool": backend["group"], "state": state, "declared_weight": declared})
+                vs["real_servers"].append(
+                    {
+                        "host": host,
+                        "address": address,
+                        "port": backend["port"],
+                        "weight": weight,
+                        "pool": backend["group"],
+                        "state": state,
+                        "declared_weight": declared,
+                    }
+                )
         virtual_servers.append(vs)
     _strict(problems)
     notify_keys = ("notify_master", "notify_backup", "notify_fault", "notify_stop", "notify")
-    uses_scripts = (any(inst[key] for inst in result_instances for key in notify_keys)
-                    or any(vs["health_check"]["type"] == "MISC_CHECK" or vs["quorum_up"] or vs["quorum_down"] for vs in virtual_servers))
+    uses_scripts = any(inst[key] for inst in result_instances for key in notify_keys) or any(
+        vs["health_check"]["type"] == "MISC_CHECK" or vs["quorum_up"] or vs["quorum_down"] for vs in virtual_servers
+    )
     return {
         "vrrp_instances": result_instances,
         "virtual_servers": virtual_servers,

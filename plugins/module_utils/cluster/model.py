@@ -23,6 +23,7 @@ docs/inventory-model.md, and the characterisation recording when the output chan
 Pure code: no Ansible objects, no I/O. The preflight action plugin, the filters and the unit
 tests all go through here.
 """
+
 from __future__ import annotations
 
 import decimal
@@ -52,6 +53,7 @@ from ansible_collections.lvs.cluster.plugins.module_utils.cluster.schema import 
     required_text,
     script_path,
 )
+
 # Re-exported: derive.py and the filters catch ModelError from here.
 from ansible_collections.lvs.cluster.plugins.module_utils.cluster.schema import ModelError  # noqa: F401  pylint: disable=unused-import
 from ansible_collections.lvs.cluster.plugins.module_utils.ipvs.model import (
@@ -95,6 +97,7 @@ SERVING_STATE = "active"
 
 # --- lvs_vrrp_instances ---------------------------------------------------------------------
 
+
 def advert_int_fits_version(inst, item, var, problems, context):
     """Fractional advert_int needs VRRPv3, in hundredths of a second, at most 40.95 s.
 
@@ -103,18 +106,27 @@ def advert_int_fits_version(inst, item, var, problems, context):
     """
     advert = inst["advert_int"]
     if inst["vrrp_version"] == 3 and advert > ADVERT_INT_V3_MAX:
-        problems.append(Problem("%s.advert_int" % var, "%s s is more than VRRPv3 carries (12 bits of hundredths: at most %s s); "
-                                "keepalived's config test refuses it" % (advert, ADVERT_INT_V3_MAX),
-                                "set advert_int to at most %s with vrrp_version: 3, or use vrrp_version: 2 (whole seconds up to 255)"
-                                % ADVERT_INT_V3_MAX))
+        problems.append(
+            Problem(
+                "%s.advert_int" % var,
+                "%s s is more than VRRPv3 carries (12 bits of hundredths: at most %s s); keepalived's config test refuses it" % (advert, ADVERT_INT_V3_MAX),
+                "set advert_int to at most %s with vrrp_version: 3, or use vrrp_version: 2 (whole seconds up to 255)" % ADVERT_INT_V3_MAX,
+            )
+        )
     if not isinstance(advert, float):
         return
     if inst["vrrp_version"] != 3:
-        problems.append(Problem("%s.advert_int" % var, "%s is fractional, which VRRPv2 cannot carry (whole seconds only)" % advert,
-                                "set vrrp_version: 3 or use a whole number of seconds"))
+        problems.append(
+            Problem(
+                "%s.advert_int" % var,
+                "%s is fractional, which VRRPv2 cannot carry (whole seconds only)" % advert,
+                "set vrrp_version: 3 or use a whole number of seconds",
+            )
+        )
     elif decimal.Decimal(str(advert)) % decimal.Decimal("0.01") != 0 or advert < 0.01:
-        problems.append(Problem("%s.advert_int" % var, "%s is not a multiple of 0.01 s (VRRPv3 centiseconds)" % advert,
-                                "round advert_int to hundredths, at least 0.01"))
+        problems.append(
+            Problem("%s.advert_int" % var, "%s is not a multiple of 0.01 s (VRRPv3 centiseconds)" % advert, "round advert_int to hundredths, at least 0.01")
+        )
 
 
 def auth_pass_fits_version(inst, item, var, problems, context):
@@ -132,16 +144,21 @@ def auth_pass_fits_version(inst, item, var, problems, context):
             length, fix = "%d characters" % size, "use a password of at most 8 characters"
         else:
             length, fix = "%d bytes in UTF-8 (%d characters)" % (size, len(auth)), "use a password of at most 8 bytes (8 ASCII characters)"
-        problems.append(Problem("%s.auth_pass" % var, "is %s; keepalived uses only the first %d (VRRP PASS carries 8 bytes)"
-                                % (length, AUTH_PASS_MAX), fix))
+        problems.append(Problem("%s.auth_pass" % var, "is %s; keepalived uses only the first %d (VRRP PASS carries 8 bytes)" % (length, AUTH_PASS_MAX), fix))
     if any(c.isspace() or c in "#!" for c in auth):
-        problems.append(Problem("%s.auth_pass" % var, "contains whitespace, '#' or '!': the director writes auth_pass unquoted "
-                                "(lvs-auth.conf), and keepalived ends the password there (whitespace ends a word, '#' and '!' start a "
-                                "comment), so the directors would use a shorter password than declared",
-                                "use a password without whitespace, '#' or '!'"))
+        problems.append(
+            Problem(
+                "%s.auth_pass" % var,
+                "contains whitespace, '#' or '!': the director writes auth_pass unquoted "
+                "(lvs-auth.conf), and keepalived ends the password there (whitespace ends a word, '#' and '!' start a "
+                "comment), so the directors would use a shorter password than declared",
+                "use a password without whitespace, '#' or '!'",
+            )
+        )
     if inst["vrrp_version"] == 3:
-        problems.append(Problem("%s.auth_pass" % var, "VRRPv3 has no authentication (RFC 5798); keepalived ignores it",
-                                "remove auth_pass or set vrrp_version: 2"))
+        problems.append(
+            Problem("%s.auth_pass" % var, "VRRPv3 has no authentication (RFC 5798); keepalived ignores it", "remove auth_pass or set vrrp_version: 2")
+        )
 
 
 def _nopreempt_default(item, inst, context):
@@ -159,16 +176,26 @@ def nopreempt_or_preempt_delay(inst, item, var, problems, context):
     """keepalived 2.2.7 takes one of the two: "(VI_1) preempt_delay is incompatible with nopreempt mode - resetting" (rc 5)."""
     declared = "nopreempt" in item and boolean(item["nopreempt"], inst)[0]  # not the default, not a value already refused
     if declared and inst["nopreempt"] is True and isinstance(inst["preempt_delay"], int) and inst["preempt_delay"] > 0:
-        problems.append(Problem("%s.preempt_delay" % var, "%d s with nopreempt: true; nopreempt never preempts, so a delay means nothing, "
-                                "and keepalived's config test refuses the pair" % inst["preempt_delay"],
-                                "remove preempt_delay (never take the VIP back) or nopreempt (take it back after the delay)"))
+        problems.append(
+            Problem(
+                "%s.preempt_delay" % var,
+                "%d s with nopreempt: true; nopreempt never preempts, so a delay means nothing, "
+                "and keepalived's config test refuses the pair" % inst["preempt_delay"],
+                "remove preempt_delay (never take the VIP back) or nopreempt (take it back after the delay)",
+            )
+        )
 
 
 def track_interfaces_not_own(inst, item, var, problems, context):
     """The instance's own interface is always tracked; keepalived's config test rejects listing it."""
     if inst["interface"] and inst["interface"] in inst["track_interfaces"]:
-        problems.append(Problem("%s.track_interfaces" % var, "lists %s, the instance's own interface (always tracked; keepalived's config test "
-                                "rejects it)" % inst["interface"], "remove %s from track_interfaces" % inst["interface"]))
+        problems.append(
+            Problem(
+                "%s.track_interfaces" % var,
+                "lists %s, the instance's own interface (always tracked; keepalived's config test rejects it)" % inst["interface"],
+                "remove %s from track_interfaces" % inst["interface"],
+            )
+        )
         inst["track_interfaces"] = [i for i in inst["track_interfaces"] if i != inst["interface"]]
 
 
@@ -192,8 +219,13 @@ def _quote_problems(entity, keys, var, problems):
     for key in keys:
         what = unquotable(entity.get(key))
         if what:
-            problems.append(Problem("%s.%s" % (var, key), "contains %s; the director writes it inside double quotes, and keepalived's config "
-                                    "test refuses the line (unterminated quote)" % what, QUOTE_FIX))
+            problems.append(
+                Problem(
+                    "%s.%s" % (var, key),
+                    "contains %s; the director writes it inside double quotes, and keepalived's config test refuses the line (unterminated quote)" % what,
+                    QUOTE_FIX,
+                )
+            )
 
 
 def notify_scripts_fit_in_quotes(inst, item, var, problems, context):
@@ -232,8 +264,7 @@ def _segment(raw, inst):
 
 
 def _script(key, example):
-    return Field(key, script_path, "must be an absolute path to a script (with its arguments), got %(got)r",
-                 "write e.g. %(key)s: " + example)
+    return Field(key, script_path, "must be an absolute path to a script (with its arguments), got %(got)r", "write e.g. %(key)s: " + example)
 
 
 def _counter(key, low=0, high=None, why=""):
@@ -255,16 +286,28 @@ VRRP_INSTANCE = (
     Field("virtual_router_id", integer(1, 255), "must be an integer 1-255, got %(got)r", "pick a virtual_router_id 1-255 unused on this L2 segment"),
     Field("segment", _segment),
     Field("vrrp_version", _vrrp_version, "must be 2 or 3, got %(got)r", "set vrrp_version: 2 or 3", default=2, fallback=2),
-    Field("advert_int", _advert_int, "must be a number of seconds > 0 and <= 255, got %(got)r",
-          "set advert_int: 1 (or a fraction such as 0.1 with vrrp_version: 3)", default=1, fallback=1),
+    Field(
+        "advert_int",
+        _advert_int,
+        "must be a number of seconds > 0 and <= 255, got %(got)r",
+        "set advert_int: 1 (or a fraction such as 0.1 with vrrp_version: 3)",
+        default=1,
+        fallback=1,
+    ),
     Check(advert_int_fits_version),
     Field("auth_pass", _secret),
     Check(auth_pass_fits_version),
     Field("unicast_peers", boolean, "must be a boolean", "set unicast_peers: true or false", default=False, fallback=False),
-    Field("nat_gateway", _nat_gateway, "must be address/prefix such as 198.51.100.1/24, got %(got)r",
-          "write the floating inside address with its prefix length"),
-    Field("nat_interface", required_text, "is required with nat_gateway", "set nat_interface to the directors' inside interface",
-          when=lambda item, inst: item.get("nat_gateway") not in (None, "")),
+    Field(
+        "nat_gateway", _nat_gateway, "must be address/prefix such as 198.51.100.1/24, got %(got)r", "write the floating inside address with its prefix length"
+    ),
+    Field(
+        "nat_interface",
+        required_text,
+        "is required with nat_gateway",
+        "set nat_interface to the directors' inside interface",
+        when=lambda item, inst: item.get("nat_gateway") not in (None, ""),
+    ),
     _counter("garp_master_delay"),
     _counter("garp_master_refresh"),
     _counter("garp_master_repeat", 1, why=" (keepalived's config test refuses 0)"),
@@ -283,12 +326,20 @@ VRRP_INSTANCE = (
     Check(notify_scripts_fit_in_quotes),
 )
 VRRP_INSTANCES = Declaration(
-    "lvs_vrrp_instances", VRRP_INSTANCE, "VRRP instance", "write each instance as {name: VI_1, group: directors, ...}",
-    NAME_RE, "must match [A-Za-z0-9_]+, got %r", "set name: VI_1 (letters, digits, _)",
-    "instance %s is declared twice", "give every VRRP instance a unique name")
+    "lvs_vrrp_instances",
+    VRRP_INSTANCE,
+    "VRRP instance",
+    "write each instance as {name: VI_1, group: directors, ...}",
+    NAME_RE,
+    "must match [A-Za-z0-9_]+, got %r",
+    "set name: VI_1 (letters, digits, _)",
+    "instance %s is declared twice",
+    "give every VRRP instance a unique name",
+)
 
 
 # --- health checks --------------------------------------------------------------------------
+
 
 def _positive_number(raw, check):
     number = as_number(raw)
@@ -313,21 +364,26 @@ _KINDS = {
 CHECK_COMMON = {"connect_timeout": "number", "retry": "int", "delay_before_retry": "number", "delay_loop": "int", "warmup": "int"}
 CHECK_OPTIONS = {
     "TCP_CHECK": {"connect_port": "port", "bindto": "ip"},
-    "HTTP_GET": {"connect_port": "port", "bindto": "ip", "url": "urls", "path": "str", "status_code": "urls",
-                 "digest": "str", "virtualhost": "str"},
-    "SSL_GET": {"connect_port": "port", "bindto": "ip", "url": "urls", "path": "str", "status_code": "urls",
-                "digest": "str", "virtualhost": "str", "enable_sni": "bool"},
+    "HTTP_GET": {"connect_port": "port", "bindto": "ip", "url": "urls", "path": "str", "status_code": "urls", "digest": "str", "virtualhost": "str"},
+    "SSL_GET": {
+        "connect_port": "port",
+        "bindto": "ip",
+        "url": "urls",
+        "path": "str",
+        "status_code": "urls",
+        "digest": "str",
+        "virtualhost": "str",
+        "enable_sni": "bool",
+    },
     "MISC_CHECK": {"misc_path": "str", "misc_timeout": "int", "misc_dynamic": "bool", "user": "str"},
 }
 URL_KEYS = ("url", "path", "status_code", "digest")
 CHECK_FIELDS = {
-    ctype: {key: Field(key, *_KINDS[kind]) for key, kind in sorted(dict(CHECK_COMMON, **options).items())}
-    for ctype, options in CHECK_OPTIONS.items()
+    ctype: {key: Field(key, *_KINDS[kind]) for key, kind in sorted(dict(CHECK_COMMON, **options).items())} for ctype, options in CHECK_OPTIONS.items()
 }
 # Defaults keepalived would otherwise pick differently: (key, value) by type.
 CHECK_DEFAULTS = {
-    ctype: (("misc_timeout", 5) if ctype == "MISC_CHECK" else ("connect_timeout", 3), ("retry", 2), ("delay_before_retry", 2))
-    for ctype in CHECK_TYPES
+    ctype: (("misc_timeout", 5) if ctype == "MISC_CHECK" else ("connect_timeout", 3), ("retry", 2), ("delay_before_retry", 2)) for ctype in CHECK_TYPES
 }
 
 
@@ -395,10 +451,14 @@ def _normalise_urls(var, check, problems):
         if status is not None:
             codes = status_codes(status)
             if codes is None:
-                problems.append(Problem("%s.url[%d].status_code" % (var, index),
-                                        "must be HTTP status codes %d-%d: a code, a range such as 200-299, or a list of them, got %r"
-                                        % (HTTP_STATUS_MIN, HTTP_STATUS_MAX, status),
-                                        "set status_code: 200, or e.g. status_code: 200-299"))
+                problems.append(
+                    Problem(
+                        "%s.url[%d].status_code" % (var, index),
+                        "must be HTTP status codes %d-%d: a code, a range such as 200-299, or a list of them, got %r"
+                        % (HTTP_STATUS_MIN, HTTP_STATUS_MAX, status),
+                        "set status_code: 200, or e.g. status_code: 200-299",
+                    )
+                )
             else:
                 entry["status_code"] = codes
         result.append(entry)
@@ -430,12 +490,18 @@ def normalise_health_check(var, raw, problems):
 
 # --- lvs_services ---------------------------------------------------------------------------
 
+
 def vrrp_instance_is_declared(svc, item, var, problems, context):
     """A service names one of lvs_vrrp_instances (unless the caller cannot see them)."""
     instance_names = context["instance_names"]
     if instance_names is not None and svc["vrrp_instance"] not in instance_names:
-        problems.append(Problem("%s.vrrp_instance" % var, "%r is not a declared VRRP instance" % (svc["vrrp_instance"],),
-                                "set vrrp_instance to one of: %s" % (", ".join(sorted(instance_names)) or "(declare lvs_vrrp_instances first)")))
+        problems.append(
+            Problem(
+                "%s.vrrp_instance" % var,
+                "%r is not a declared VRRP instance" % (svc["vrrp_instance"],),
+                "set vrrp_instance to one of: %s" % (", ".join(sorted(instance_names)) or "(declare lvs_vrrp_instances first)"),
+            )
+        )
 
 
 def fwmark_service_has_no_port(svc, item, var, problems, context):
@@ -459,9 +525,14 @@ def persistence_netmask_is_a_netmask(svc, item, var, problems, context):
     if svc["family"] != "ipv6" and isinstance(mask, str):
         netmask = str(ipaddress.IPv4Network("0.0.0.0/%s" % mask.strip()).netmask)
         if netmask != mask.strip():
-            problems.append(Problem("%s.persistence_netmask" % var, "%s is a host mask, not a netmask: IPVS masks the client address with "
-                                    "it as written, grouping clients by their last bits instead of their network" % mask,
-                                    "write the netmask %s" % netmask))
+            problems.append(
+                Problem(
+                    "%s.persistence_netmask" % var,
+                    "%s is a host mask, not a netmask: IPVS masks the client address with "
+                    "it as written, grouping clients by their last bits instead of their network" % mask,
+                    "write the netmask %s" % netmask,
+                )
+            )
 
 
 def persistence_netmask_needs_timeout(svc, item, var, problems, context):
@@ -473,8 +544,13 @@ def hysteresis_below_quorum(svc, item, var, problems, context):
     """keepalived needs hysteresis < quorum (it lowers hysteresis and its config test fails)."""
     quorum = svc["quorum"] if svc["quorum"] is not None else 1
     if svc["hysteresis"] is not None and svc["hysteresis"] >= quorum:
-        problems.append(Problem("%s.hysteresis" % var, "%d is not below quorum %d; keepalived's config test refuses it"
-                                % (svc["hysteresis"], quorum), "set hysteresis to at most %d (quorum - 1) or raise quorum" % (quorum - 1)))
+        problems.append(
+            Problem(
+                "%s.hysteresis" % var,
+                "%d is not below quorum %d; keepalived's config test refuses it" % (svc["hysteresis"], quorum),
+                "set hysteresis to at most %d (quorum - 1) or raise quorum" % (quorum - 1),
+            )
+        )
 
 
 def ops_only_with_udp(svc, item, var, problems, context):
@@ -489,16 +565,26 @@ def endpoint_is_unique(svc, item, var, problems, context):
         # IPVS identifies a fwmark service by family and mark alone: the VIP is only keepalived's.
         key = (svc["family"], "fwmark", svc["fwmark"])
         if svc["vip"] is not None and svc["fwmark"] is not None and key in endpoints:
-            problems.append(Problem("%s.fwmark" % var, "%s (%s) is also the mark of service %s; IPVS identifies a fwmark service by "
-                                    "family and mark only (the VIP does not count), so the second would fail to be added"
-                                    % (svc["fwmark"], "IPv6" if svc["family"] == "ipv6" else "IPv4", endpoints[key]),
-                                    "give each fwmark service of a family its own mark (and mark its packets so), or merge the two services"))
+            problems.append(
+                Problem(
+                    "%s.fwmark" % var,
+                    "%s (%s) is also the mark of service %s; IPVS identifies a fwmark service by "
+                    "family and mark only (the VIP does not count), so the second would fail to be added"
+                    % (svc["fwmark"], "IPv6" if svc["family"] == "ipv6" else "IPv4", endpoints[key]),
+                    "give each fwmark service of a family its own mark (and mark its packets so), or merge the two services",
+                )
+            )
         endpoints.setdefault(key, svc["name"])
         return
     key = (svc["vip"], svc["protocol"], svc["port"])
     if svc["vip"] is not None and key in endpoints:
-        problems.append(Problem("%s.vip" % var, "%s %s %s is also declared by service %s" % (key[1], key[0], key[2], endpoints[key]),
-                                "merge the two services or change vip/port/protocol"))
+        problems.append(
+            Problem(
+                "%s.vip" % var,
+                "%s %s %s is also declared by service %s" % (key[1], key[0], key[2], endpoints[key]),
+                "merge the two services or change vip/port/protocol",
+            )
+        )
     endpoints.setdefault(key, svc["name"])
 
 
@@ -519,8 +605,7 @@ def _port_fix(svc):
 
 def _port_why(svc):
     if svc["protocol"] == "fwmark":
-        return "a %s fwmark service forwards packets with their own destination port; keepalived's config test refuses a port" \
-            % svc["method"].upper()
+        return "a %s fwmark service forwards packets with their own destination port; keepalived's config test refuses a port" % svc["method"].upper()
     return "%s forwards to the VIP's port %d (only NAT maps ports); keepalived's config test refuses it" % (svc["method"].upper(), svc["port"])
 
 
@@ -536,8 +621,13 @@ def sorry_server_of_the_vip_family(svc, item, var, problems, context):
     virtual server and sorry server 2001:db8::99 don't match - skipping sorry server")."""
     sorry = svc["sorry_server"]
     if sorry and svc["vip"] is not None and parse_ip(sorry["address"]).version != parse_ip(svc["vip"]).version:
-        problems.append(Problem("%s.sorry_server" % var, "%s is not of the address family of VIP %s; keepalived's config test refuses it"
-                                % (sorry["address"], svc["vip"]), "give a sorry server of the VIP's family"))
+        problems.append(
+            Problem(
+                "%s.sorry_server" % var,
+                "%s is not of the address family of VIP %s; keepalived's config test refuses it" % (sorry["address"], svc["vip"]),
+                "give a sorry server of the VIP's family",
+            )
+        )
 
 
 def udp_and_sctp_name_their_check(svc, item, var, problems, context):
@@ -547,11 +637,15 @@ def udp_and_sctp_name_their_check(svc, item, var, problems, context):
     that does not answer TCP is removed at the first check. The service names its check.
     """
     if svc["protocol"] in ("udp", "sctp") and item.get("health_check") is None:
-        problems.append(Problem("%s.health_check" % var, "is not set, and the default TCP_CHECK connects over TCP: a %s service whose "
-                                "real servers do not also answer TCP on port %s would have every real server marked down"
-                                % (svc["protocol"].upper(), svc["port"]),
-                                "set health_check explicitly: {type: TCP_CHECK} when the real servers also listen on TCP (DNS does), "
-                                "or {type: MISC_CHECK, misc_path: <a %s probe>}" % svc["protocol"].upper()))
+        problems.append(
+            Problem(
+                "%s.health_check" % var,
+                "is not set, and the default TCP_CHECK connects over TCP: a %s service whose "
+                "real servers do not also answer TCP on port %s would have every real server marked down" % (svc["protocol"].upper(), svc["port"]),
+                "set health_check explicitly: {type: TCP_CHECK} when the real servers also listen on TCP (DNS does), "
+                "or {type: MISC_CHECK, misc_path: <a %s probe>}" % svc["protocol"].upper(),
+            )
+        )
 
 
 def backend_ports_are_forwarded(svc, item, var, problems, context):
@@ -560,8 +654,9 @@ def backend_ports_are_forwarded(svc, item, var, problems, context):
     index = {b.get("group") if isinstance(b, dict) else b: i for i, b in reversed(list(enumerate(raw)))}
     for backend in svc["backends"]:
         if _port_mismatch(svc, backend["port"]):
-            problems.append(Problem("%s.backends[%d].port" % (var, index.get(backend["group"], 0)),
-                                    "%d: %s" % (backend["port"], _port_why(svc)), _port_fix(svc)))
+            problems.append(
+                Problem("%s.backends[%d].port" % (var, index.get(backend["group"], 0)), "%d: %s" % (backend["port"], _port_why(svc)), _port_fix(svc))
+            )
 
 
 def port_zero_check_has_connect_port(svc, item, var, problems, context):
@@ -571,9 +666,13 @@ def port_zero_check_has_connect_port(svc, item, var, problems, context):
         return
     zero = [b["group"] for b in svc["backends"] if b["port"] == 0]
     if zero:
-        problems.append(Problem("%s.health_check.connect_port" % var, "is needed: the real servers of %s are on port 0, and %s would "
-                                "connect to port 0 and always fail" % (", ".join(zero), check["type"]),
-                                "set health_check.connect_port to the port the real servers answer on (e.g. 80)"))
+        problems.append(
+            Problem(
+                "%s.health_check.connect_port" % var,
+                "is needed: the real servers of %s are on port 0, and %s would connect to port 0 and always fail" % (", ".join(zero), check["type"]),
+                "set health_check.connect_port to the port the real servers answer on (e.g. 80)",
+            )
+        )
 
 
 def _as_given(raw, svc):
@@ -654,31 +753,70 @@ SERVICE = (
     Check(vrrp_instance_is_declared),
     Field("vip", address, "must be an IP address without prefix, got %(got)r", "set vip: 203.0.113.10"),
     Field("family", derive=_family),
-    Field("protocol", choice(PROTOCOLS, lower=True), "must be one of %s, got %%(got)r" % ", ".join(PROTOCOLS), "set protocol: tcp",
-          default=lambda item, svc, context: "fwmark" if item.get("fwmark") is not None else "tcp", fallback="tcp"),
-    Field("fwmark", integer(1, MAX_FWMARK), "must be an integer 1-%d with protocol fwmark, got %%(got)r" % MAX_FWMARK,
-          "set fwmark: 1 and mark the packets with iptables/nftables", fallback=KEEP, when=_is_fwmark),
-    Field("port", integer(PORT_MIN, PORT_MAX), "must be a port %d-%d (0 with persistence: all ports), got %%(got)r" % (PORT_MIN, PORT_MAX),
-          "set port: 80", fallback=KEEP, when=_not_fwmark),
+    Field(
+        "protocol",
+        choice(PROTOCOLS, lower=True),
+        "must be one of %s, got %%(got)r" % ", ".join(PROTOCOLS),
+        "set protocol: tcp",
+        default=lambda item, svc, context: "fwmark" if item.get("fwmark") is not None else "tcp",
+        fallback="tcp",
+    ),
+    Field(
+        "fwmark",
+        integer(1, MAX_FWMARK),
+        "must be an integer 1-%d with protocol fwmark, got %%(got)r" % MAX_FWMARK,
+        "set fwmark: 1 and mark the packets with iptables/nftables",
+        fallback=KEEP,
+        when=_is_fwmark,
+    ),
+    Field(
+        "port",
+        integer(PORT_MIN, PORT_MAX),
+        "must be a port %d-%d (0 with persistence: all ports), got %%(got)r" % (PORT_MIN, PORT_MAX),
+        "set port: 80",
+        fallback=KEEP,
+        when=_not_fwmark,
+    ),
     Check(fwmark_service_has_no_port),  # only one of these two applies: each reads the protocol
     Check(fwmark_needs_protocol_fwmark),
-    Field("scheduler", choice(SCHEDULERS), "unknown scheduler %(got)r", "use one of: %s" % " ".join(SCHEDULERS),
-          default=DEFAULT_SCHEDULER, fallback=DEFAULT_SCHEDULER),
+    Field(
+        "scheduler",
+        choice(SCHEDULERS),
+        "unknown scheduler %(got)r",
+        "use one of: %s" % " ".join(SCHEDULERS),
+        default=DEFAULT_SCHEDULER,
+        fallback=DEFAULT_SCHEDULER,
+    ),
     Field("method", choice(METHODS, lower=True), "unknown forwarding method %(got)r", "use dr, nat or tun", default="dr", fallback="dr"),
     Field("lb_kind", derive=lambda svc: LB_KIND[svc["method"]]),
-    Field("persistence_timeout", optional(integer(1, MAX_PERSISTENCE_TIMEOUT)), "must be seconds 1-%d, got %%(got)r" % MAX_PERSISTENCE_TIMEOUT,
-          "set persistence_timeout: 300 or remove it"),
+    Field(
+        "persistence_timeout",
+        optional(integer(1, MAX_PERSISTENCE_TIMEOUT)),
+        "must be seconds 1-%d, got %%(got)r" % MAX_PERSISTENCE_TIMEOUT,
+        "set persistence_timeout: 300 or remove it",
+    ),
     Check(port_zero_needs_persistence),
-    Field("persistence_netmask", _persistence_netmask, "must be a dotted netmask (IPv4) or a prefix length 1-128 (IPv6), got %(got)r",
-          "set e.g. persistence_netmask: 255.255.255.0", source="persistence_granularity"),
+    Field(
+        "persistence_netmask",
+        _persistence_netmask,
+        "must be a dotted netmask (IPv4) or a prefix length 1-128 (IPv6), got %(got)r",
+        "set e.g. persistence_netmask: 255.255.255.0",
+        source="persistence_granularity",
+    ),
     Check(persistence_netmask_is_a_netmask),
     Check(persistence_netmask_needs_timeout),
     Nested("health_check", _health_check),
     Check(udp_and_sctp_name_their_check),
     # The default is always computed: health_check.delay_loop moves up to the service, and is
     # dropped when the service sets its own.
-    Field("delay_loop", _delay_loop, "must be a whole number of seconds >= 1", "set delay_loop: 6", fallback=6,
-          default=lambda item, svc, context: svc["health_check"].pop("delay_loop", None)),
+    Field(
+        "delay_loop",
+        _delay_loop,
+        "must be a whole number of seconds >= 1",
+        "set delay_loop: 6",
+        fallback=6,
+        default=lambda item, svc, context: svc["health_check"].pop("delay_loop", None),
+    ),
     Field("sorry_server", _sorry_server, "must be {address: 192.0.2.50, port: 80} or '192.0.2.50 80', got %(got)r", "give an address and a port"),
     Check(sorry_server_port_is_forwarded),
     Check(sorry_server_of_the_vip_family),
@@ -700,15 +838,33 @@ SERVICE = (
     Check(endpoint_is_unique),
 )
 SERVICES = Declaration(
-    "lvs_services", SERVICE, "service", "write each service as {name: web, vip: ..., port: 80, ...}",
-    SERVICE_NAME_RE, "is required and must match [A-Za-z0-9_.-]+, got %r", "set name: web",
-    "service %s is declared twice", "give every service a unique name")
+    "lvs_services",
+    SERVICE,
+    "service",
+    "write each service as {name: web, vip: ..., port: 80, ...}",
+    SERVICE_NAME_RE,
+    "is required and must match [A-Za-z0-9_.-]+, got %r",
+    "set name: web",
+    "service %s is declared twice",
+    "give every service a unique name",
+)
 
 BACKEND = (
-    Field("port", integer(PORT_MIN, PORT_MAX), "must be a port %d-%d, got %%(got)r" % (PORT_MIN, PORT_MAX),
-          "set port on the backend (required for fwmark services)", default=lambda item, backend, service_port: service_port),
-    Field("weight", integer(WEIGHT_MIN, WEIGHT_MAX), "must be an integer %d-%d, got %%(got)r" % (WEIGHT_MIN, WEIGHT_MAX),
-          "set weight between 0 (drain) and 65535", default=1, fallback=1),
+    Field(
+        "port",
+        integer(PORT_MIN, PORT_MAX),
+        "must be a port %d-%d, got %%(got)r" % (PORT_MIN, PORT_MAX),
+        "set port on the backend (required for fwmark services)",
+        default=lambda item, backend, service_port: service_port,
+    ),
+    Field(
+        "weight",
+        integer(WEIGHT_MIN, WEIGHT_MAX),
+        "must be an integer %d-%d, got %%(got)r" % (WEIGHT_MIN, WEIGHT_MAX),
+        "set weight between 0 (drain) and 65535",
+        default=1,
+        fallback=1,
+    ),
 )
 
 
@@ -737,6 +893,7 @@ def _normalise_backends(var, raw, service_port, problems):
 
 
 # --- both declarations ----------------------------------------------------------------------
+
 
 def normalise_vrrp_instances(raw, problems):
     """Return the normalised list of VRRP instances; append Problems for whatever is wrong.

@@ -14,6 +14,7 @@ gets every problem at once.
 
 Pure code: no Ansible objects, no I/O.
 """
+
 from __future__ import annotations
 
 import ipaddress
@@ -57,6 +58,7 @@ class ModelError(Exception):
 
 
 # --- typed readers of inventory values -----------------------------------------------------
+
 
 def _is_int(value):
     return isinstance(value, int) and not isinstance(value, bool)
@@ -115,19 +117,24 @@ def parse_interface(value):
 
 # --- kinds: a reader returns (ok, value); value is what a wrong input leaves when fallback is KEEP
 
+
 def integer(low=None, high=None):
     """A whole number (int or decimal string) within [low, high]."""
+
     def read(raw, entity):
         number = as_int(raw)
         ok = number is not None and (low is None or number >= low) and (high is None or number <= high)
         return ok, number
+
     return read
 
 
 def optional(read):
     """None (absent or null) is fine and stays None; anything else goes through ``read``."""
+
     def wrapped(raw, entity):
         return (True, None) if raw is None else read(raw, entity)
+
     return wrapped
 
 
@@ -138,9 +145,11 @@ def boolean(raw, entity):
 
 def choice(choices, lower=False):
     """One of ``choices``; with ``lower``, compared (and kept) lower-cased."""
+
     def read(raw, entity):
         value = str(raw).lower() if lower else raw
         return value in choices, value
+
     return read
 
 
@@ -189,8 +198,7 @@ class Field:
 
     __slots__ = ("key", "read", "message", "fix", "default", "fallback", "source", "when", "absent", "derive")
 
-    def __init__(self, key, read=None, message=None, fix=None, default=None, fallback=None, source=None, when=None, absent=None,
-                 derive=None):
+    def __init__(self, key, read=None, message=None, fix=None, default=None, fallback=None, source=None, when=None, absent=None, derive=None):
         self.key = key
         self.read = read
         self.message = message
@@ -325,8 +333,13 @@ def apply_declaration(declaration, raw, problems, context=None):
     if raw is None:
         return []
     if not isinstance(raw, list):
-        problems.append(Problem(declaration.variable, "must be a list of %s declarations, got %s" % (declaration.what, type(raw).__name__),
-                                "declare %s as a YAML list in group_vars/all" % declaration.variable))
+        problems.append(
+            Problem(
+                declaration.variable,
+                "must be a list of %s declarations, got %s" % (declaration.what, type(raw).__name__),
+                "declare %s as a YAML list in group_vars/all" % declaration.variable,
+            )
+        )
         return []
     accepted = keys(declaration.table) | {"name"}
     result = []

@@ -13,6 +13,7 @@ server's health. drain.yml waits on ``settled``; status.yml prints the rows.
 
 Pure code: plain dicts in, plain dicts out.
 """
+
 from __future__ import annotations
 
 import ipaddress
@@ -73,21 +74,29 @@ def real_server_rows(derived, ipvs_info, pool=None):
             found = listed.get(point)
             kernel_weight = found["weight"] if found else None
             given = rs["weight"]
-            rows.append({
-                "service": vs["name"], "virtual": name, "real_server": point, "host": rs["host"], "pool": rs["pool"],
-                "state": rs["state"], "declared_weight": rs["declared_weight"], "weight": given, "kernel_weight": kernel_weight,
-                "active_conns": found.get("active_conns", 0) if found else 0,
-                "inactive_conns": found.get("inactive_conns", 0) if found else 0,
-                "health": _health(vs, given, kernel_weight),
-                "settled": kernel_weight == given or (kernel_weight is None and given == 0),
-            })
+            rows.append(
+                {
+                    "service": vs["name"],
+                    "virtual": name,
+                    "real_server": point,
+                    "host": rs["host"],
+                    "pool": rs["pool"],
+                    "state": rs["state"],
+                    "declared_weight": rs["declared_weight"],
+                    "weight": given,
+                    "kernel_weight": kernel_weight,
+                    "active_conns": found.get("active_conns", 0) if found else 0,
+                    "inactive_conns": found.get("inactive_conns", 0) if found else 0,
+                    "health": _health(vs, given, kernel_weight),
+                    "settled": kernel_weight == given or (kernel_weight is None and given == 0),
+                }
+            )
     return rows
 
 
 def pool_real_servers(derived, pool):
     """Sorted unique ``address:port`` of the real servers of ``pool`` on this director (ipvs_info's real_servers)."""
-    points = {endpoint(rs["address"], rs["port"]) for vs in (derived.get("virtual_servers") or []) for rs in vs["real_servers"]
-              if rs["pool"] == pool}
+    points = {endpoint(rs["address"], rs["port"]) for vs in (derived.get("virtual_servers") or []) for rs in vs["real_servers"] if rs["pool"] == pool}
     return sorted(points)
 
 
@@ -95,16 +104,30 @@ def _width(rows, key, title):
     return max([len(title)] + [len(str(r[key])) for r in rows])
 
 
-COLUMNS = (("service", "service"), ("real_server", "real server"), ("host", "host"), ("pool", "pool"), ("state", "state"),
-           ("weight", "weight"), ("kernel_weight", "kernel"), ("health", "health"), ("active_conns", "active"),
-           ("inactive_conns", "inactive"))
+COLUMNS = (
+    ("service", "service"),
+    ("real_server", "real server"),
+    ("host", "host"),
+    ("pool", "pool"),
+    ("state", "state"),
+    ("weight", "weight"),
+    ("kernel_weight", "kernel"),
+    ("health", "health"),
+    ("active_conns", "active"),
+    ("inactive_conns", "inactive"),
+)
 
 
 def table_lines(rows):
     """The rows as a fixed-width table a person reads at a glance (kernel '-' when absent)."""
-    shown = [dict(r, kernel_weight="-" if r["kernel_weight"] is None else r["kernel_weight"],
-                  weight=r["weight"] if r["weight"] == r["declared_weight"] else "%s/%s" % (r["weight"], r["declared_weight"]))
-             for r in rows]
+    shown = [
+        dict(
+            r,
+            kernel_weight="-" if r["kernel_weight"] is None else r["kernel_weight"],
+            weight=r["weight"] if r["weight"] == r["declared_weight"] else "%s/%s" % (r["weight"], r["declared_weight"]),
+        )
+        for r in rows
+    ]
     widths = [_width(shown, key, title) for key, title in COLUMNS]
     lines = ["  ".join(title.ljust(w) for (key, title), w in zip(COLUMNS, widths)).rstrip()]
     for row in shown:
@@ -127,8 +150,7 @@ def health_probes(derived, pool):
             if rs["pool"] != pool:
                 continue
             port = check.get("connect_port") or rs["port"]
-            probe = {"host": rs["host"], "service": vs["name"], "type": check["type"], "address": rs["address"], "port": port,
-                     "url": None, "status_code": None}
+            probe = {"host": rs["host"], "service": vs["name"], "type": check["type"], "address": rs["address"], "port": port, "url": None, "status_code": None}
             if check["type"] in ("HTTP_GET", "SSL_GET") and check.get("url"):
                 first = check["url"][0]
                 probe["url"] = "%s://%s%s" % ("https" if check["type"] == "SSL_GET" else "http", endpoint(rs["address"], port), first["path"])
@@ -161,9 +183,18 @@ def vrrp_holdings(derived, ip_addr_text):
             preemption = "preempt_delay %s" % inst["preempt_delay"]
         else:
             preemption = "nopreempt"
-        result.append({"instance": inst["name"], "state": inst["state"], "priority": inst["priority"], "preemption": preemption, "holds": holds,
-                       "missing": [a for a in addresses if a not in held], "master": bool(addresses) and len(holds) == len(addresses),
-                       "services": services})
+        result.append(
+            {
+                "instance": inst["name"],
+                "state": inst["state"],
+                "priority": inst["priority"],
+                "preemption": preemption,
+                "holds": holds,
+                "missing": [a for a in addresses if a not in held],
+                "master": bool(addresses) and len(holds) == len(addresses),
+                "services": services,
+            }
+        )
     return result
 
 
@@ -174,8 +205,7 @@ def _vrrp_line(director, inst, hold=None):
         where = "is BACKUP (holds none of %s)" % ", ".join(inst["missing"])
     else:
         where = "holds only %s, not %s" % (", ".join(inst["holds"]), ", ".join(inst["missing"]))
-    line = "%s: %s %s; configured %s, priority %s, %s" % (inst["instance"], director, where, inst["state"], inst["priority"],
-                                                          inst["preemption"])
+    line = "%s: %s %s; configured %s, priority %s, %s" % (inst["instance"], director, where, inst["state"], inst["priority"], inst["preemption"])
     if hold:
         line += "; HELD OUT (hold file %s: FAULT, playbooks/switchover.yml)" % hold
     return line
@@ -210,6 +240,7 @@ def report_lines(statuses):
 
 # --- planned switchover (playbooks/switchover.yml) ----------------------------------------
 
+
 def _refuse(message, fix, variable="lvs_switchover_instance"):
     raise ModelError([Problem(variable, message, fix)])
 
@@ -239,30 +270,40 @@ def switchover_plan(statuses, instance, to=None):
         _refuse("no director has VRRP instance %r" % (instance,), "use one of: %s" % (", ".join(known) or "none"))
     first = _instance_of(members[0], instance)
     if first["preemption"] == "preempts":
-        _refuse("%s preempts (nopreempt: false): its highest priority would take the VIP back as soon as the hold is released"
-                % instance, "declare the instance without nopreempt: false (nopreempt is the default), or with preempt_delay, and "
-                "run site.yml first")
+        _refuse(
+            "%s preempts (nopreempt: false): its highest priority would take the VIP back as soon as the hold is released" % instance,
+            "declare the instance without nopreempt: false (nopreempt is the default), or with preempt_delay, and run site.yml first",
+        )
     holders = [s["director"] for s in members if _instance_of(s, instance)["master"]]
     if not holders:
-        _refuse("no director holds all the addresses of %s now, so there is nothing to move" % instance,
-                "see playbooks/status.yml and keepalived's journal on the directors")
+        _refuse(
+            "no director holds all the addresses of %s now, so there is nothing to move" % instance,
+            "see playbooks/status.yml and keepalived's journal on the directors",
+        )
     if len(holders) > 1:
-        _refuse("%s is held by %s at once (split brain)" % (instance, ", ".join(holders)),
-                "see playbooks/status.yml; a switchover cannot choose between them")
+        _refuse("%s is held by %s at once (split brain)" % (instance, ", ".join(holders)), "see playbooks/status.yml; a switchover cannot choose between them")
     source = holders[0]
     names = [s["director"] for s in members]
     if to is not None and to not in names:
-        _refuse("%r is not a director of %s (its directors: %s)" % (to, instance, ", ".join(names)), "name one of them",
-                "lvs_switchover_to")
+        _refuse("%r is not a director of %s (its directors: %s)" % (to, instance, ", ".join(names)), "name one of them", "lvs_switchover_to")
     others = [n for n in names if n != source]
     if to is None:
         if len(others) != 1:
-            _refuse("%s has %d directors besides %s" % (instance, len(others), source), "name the one to move to: -e lvs_switchover_to=%s"
-                    % (others[0] if others else "..."), "lvs_switchover_to")
+            _refuse(
+                "%s has %d directors besides %s" % (instance, len(others), source),
+                "name the one to move to: -e lvs_switchover_to=%s" % (others[0] if others else "..."),
+                "lvs_switchover_to",
+            )
         to = others[0]
     services = first["services"]
-    plan = {"instance": instance, "from": source, "to": to, "addresses": _instance_of(members[0], instance)["holds"]
-            or _instance_of(members[0], instance)["missing"], "services": services, "noop": to == source}
+    plan = {
+        "instance": instance,
+        "from": source,
+        "to": to,
+        "addresses": _instance_of(members[0], instance)["holds"] or _instance_of(members[0], instance)["missing"],
+        "services": services,
+        "noop": to == source,
+    }
     if plan["noop"]:
         return plan
     source_status = [s for s in members if s["director"] == source][0]
@@ -286,9 +327,11 @@ def switchover_plan(statuses, instance, to=None):
         if not up:
             reasons.append("service %s has no real server up with a weight above 0 on %s" % (service, to))
     if reasons:
-        _refuse("%s cannot move from %s to %s: %s" % (instance, source, to, "; ".join(reasons)),
-                "fix %s first (playbooks/status.yml shows its state; site.yml puts the configuration back); nothing was changed" % to,
-                "lvs_switchover_to")
+        _refuse(
+            "%s cannot move from %s to %s: %s" % (instance, source, to, "; ".join(reasons)),
+            "fix %s first (playbooks/status.yml shows its state; site.yml puts the configuration back); nothing was changed" % to,
+            "lvs_switchover_to",
+        )
     return plan
 
 
@@ -308,5 +351,11 @@ def unsynced_connections(holder, target, addresses):
     """
     wanted = {ipaddress.ip_address(a).compressed for a in addresses or []}
     have = {(c["protocol"], c["client"], c["virtual"]) for c in target or []}
-    return [c for c in holder or [] if c["state"] == "ESTABLISHED" and not c.get("template")
-            and _virtual_address(c["virtual"]) in wanted and (c["protocol"], c["client"], c["virtual"]) not in have]
+    return [
+        c
+        for c in holder or []
+        if c["state"] == "ESTABLISHED"
+        and not c.get("template")
+        and _virtual_address(c["virtual"]) in wanted
+        and (c["protocol"], c["client"], c["virtual"]) not in have
+    ]

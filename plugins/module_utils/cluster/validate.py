@@ -9,6 +9,7 @@ of :data:`CHECKS` in order over every host of the inventory at once, and returns
 problem found, each naming the variable, the host and the fix. No check stops the others.
 Pure code: ``hostvars`` and ``groups`` are plain mappings.
 """
+
 from __future__ import annotations
 
 import ipaddress
@@ -111,17 +112,27 @@ def same_declaration_everywhere(cluster, problems, notes):
     for host in sorted(involved):
         for var in DECLARATION_VARS:
             if _canonical(_get(cluster.hostvars, host, var)) != reference[var]:
-                problems.append(Problem(var, "differs from the declaration the preflight checked (it must be the same on every host)",
-                                        "define %s once, in group_vars/all, and not per group or host" % var, host))
+                problems.append(
+                    Problem(
+                        var,
+                        "differs from the declaration the preflight checked (it must be the same on every host)",
+                        "define %s once, in group_vars/all, and not per group or host" % var,
+                        host,
+                    )
+                )
 
 
 # --- VRRP instances: per instance, in declaration order ------------------------------------
 
+
 def _directors(cluster, inst, ivar, problems, notes):
     """The members of the instance's group, or None when the group is missing or empty."""
     if inst["group"] not in cluster.groups:
-        problems.append(Problem("%s.group" % ivar, "inventory group %s does not exist" % inst["group"],
-                                "add the directors to group %s or fix the group name" % inst["group"]))
+        problems.append(
+            Problem(
+                "%s.group" % ivar, "inventory group %s does not exist" % inst["group"], "add the directors to group %s or fix the group name" % inst["group"]
+            )
+        )
         return None
     members = vrrp_members(inst, cluster.groups, cluster.hostvars)
     if not members:
@@ -137,14 +148,24 @@ def priorities_valid_and_distinct(cluster, inst, ivar, members, problems):
     for member in members:
         prio = member["priority"]
         if not isinstance(prio, int) or not PRIORITY_MIN <= prio <= PRIORITY_MAX:
-            problems.append(Problem("director_vrrp_priority", "priority for %s must be an integer %d-%d, got %r"
-                                    % (inst["name"], PRIORITY_MIN, PRIORITY_MAX, member["priority_raw"]),
-                                    "set director_vrrp_priority to e.g. 150 (MASTER) / 100 (BACKUP)", member["host"]))
+            problems.append(
+                Problem(
+                    "director_vrrp_priority",
+                    "priority for %s must be an integer %d-%d, got %r" % (inst["name"], PRIORITY_MIN, PRIORITY_MAX, member["priority_raw"]),
+                    "set director_vrrp_priority to e.g. 150 (MASTER) / 100 (BACKUP)",
+                    member["host"],
+                )
+            )
             continue
         if prio in seen_priorities:
-            problems.append(Problem("director_vrrp_priority", "priority %d for %s equals that of %s; VRRP then elects by address, not by intent"
-                                    % (prio, inst["name"], seen_priorities[prio]), "give every director of %s a distinct priority" % inst["name"],
-                                    member["host"]))
+            problems.append(
+                Problem(
+                    "director_vrrp_priority",
+                    "priority %d for %s equals that of %s; VRRP then elects by address, not by intent" % (prio, inst["name"], seen_priorities[prio]),
+                    "give every director of %s a distinct priority" % inst["name"],
+                    member["host"],
+                )
+            )
         seen_priorities.setdefault(prio, member["host"])
         if member["state"] not in ("MASTER", "BACKUP"):
             problems.append(Problem("director_vrrp_state", "must be MASTER or BACKUP, got %r" % (member["state"],), "fix or remove it", member["host"]))
@@ -161,27 +182,40 @@ def master_state_fits_preemption(cluster, inst, ivar, members, problems):
     """
     masters = [m for m in members if m["state"] == "MASTER"]
     if not preempting(inst):
-        option = ("nopreempt (the default without preempt_delay)" if inst["nopreempt"] is True
-                  else "preempt_delay %s" % inst["preempt_delay"])
+        option = "nopreempt (the default without preempt_delay)" if inst["nopreempt"] is True else "preempt_delay %s" % inst["preempt_delay"]
         for master in masters:
-            problems.append(Problem("director_vrrp_state", "is MASTER for %s, which has %s: keepalived's config test refuses state MASTER "
-                                    "with nopreempt or preempt_delay (every member must start BACKUP; the priorities elect the MASTER)"
-                                    % (inst["name"], option),
-                                    "remove director_vrrp_state for %s (or set it to BACKUP) and give the director that should be MASTER "
-                                    "the highest director_vrrp_priority; or set nopreempt: false on %s for an instance that preempts"
-                                    % (inst["name"], inst["name"]), master["host"]))
+            problems.append(
+                Problem(
+                    "director_vrrp_state",
+                    "is MASTER for %s, which has %s: keepalived's config test refuses state MASTER "
+                    "with nopreempt or preempt_delay (every member must start BACKUP; the priorities elect the MASTER)" % (inst["name"], option),
+                    "remove director_vrrp_state for %s (or set it to BACKUP) and give the director that should be MASTER "
+                    "the highest director_vrrp_priority; or set nopreempt: false on %s for an instance that preempts" % (inst["name"], inst["name"]),
+                    master["host"],
+                )
+            )
         return
     if len(masters) > 1:
-        problems.append(Problem("%s.group" % ivar, "has %d MASTERs (%s); at most one director may start MASTER"
-                                % (len(masters), ", ".join(m["host"] for m in masters)),
-                                "set director_vrrp_state: MASTER on one host of %s and BACKUP on the others (or remove director_vrrp_state "
-                                "and let the highest priority be MASTER)" % inst["group"]))
+        problems.append(
+            Problem(
+                "%s.group" % ivar,
+                "has %d MASTERs (%s); at most one director may start MASTER" % (len(masters), ", ".join(m["host"] for m in masters)),
+                "set director_vrrp_state: MASTER on one host of %s and BACKUP on the others (or remove director_vrrp_state "
+                "and let the highest priority be MASTER)" % inst["group"],
+            )
+        )
     elif masters and masters[0]["explicit_state"]:
         valid = [m for m in members if isinstance(m["priority"], int)]
         higher = [m["host"] for m in valid if isinstance(masters[0]["priority"], int) and m["priority"] > masters[0]["priority"]]
         if higher:
-            problems.append(Problem("director_vrrp_state", "is MASTER for %s but %s has a higher priority and will take the VIP"
-                                    % (inst["name"], ", ".join(higher)), "give the MASTER the highest director_vrrp_priority", masters[0]["host"]))
+            problems.append(
+                Problem(
+                    "director_vrrp_state",
+                    "is MASTER for %s but %s has a higher priority and will take the VIP" % (inst["name"], ", ".join(higher)),
+                    "give the MASTER the highest director_vrrp_priority",
+                    masters[0]["host"],
+                )
+            )
 
 
 def unicast_peers_have_addresses(cluster, inst, ivar, members, problems):
@@ -189,9 +223,14 @@ def unicast_peers_have_addresses(cluster, inst, ivar, members, problems):
         return
     for member in members:
         if director_address(cluster.hostvars, member["host"], inst["interface"]) is None:
-            problems.append(Problem("director_vrrp_address", "no address on %s for unicast VRRP of %s" % (inst["interface"], inst["name"]),
-                                    "set director_vrrp_address (or ansible_host) to the director's address on %s" % inst["interface"],
-                                    member["host"]))
+            problems.append(
+                Problem(
+                    "director_vrrp_address",
+                    "no address on %s for unicast VRRP of %s" % (inst["interface"], inst["name"]),
+                    "set director_vrrp_address (or ansible_host) to the director's address on %s" % inst["interface"],
+                    member["host"],
+                )
+            )
 
 
 def _instance_family(cluster, inst):
@@ -214,11 +253,16 @@ def unicast_peers_of_the_vip_family(cluster, inst, ivar, members, problems):
     for member in members:
         address = director_address(cluster.hostvars, member["host"], inst["interface"])
         if address is not None and _family_of(parse_ip(address)) != family:
-            problems.append(Problem("director_vrrp_address", "unicast VRRP of %s uses %s, not an %s address like the instance's VIPs; "
-                                    "keepalived's config test refuses a peer of the other family"
-                                    % (inst["name"], address, "IPv6" if family == "ipv6" else "IPv4"),
-                                    "set director_vrrp_address to the director's %s address on %s (the address from facts is IPv4 only)"
-                                    % ("IPv6" if family == "ipv6" else "IPv4", inst["interface"]), member["host"]))
+            problems.append(
+                Problem(
+                    "director_vrrp_address",
+                    "unicast VRRP of %s uses %s, not an %s address like the instance's VIPs; "
+                    "keepalived's config test refuses a peer of the other family" % (inst["name"], address, "IPv6" if family == "ipv6" else "IPv4"),
+                    "set director_vrrp_address to the director's %s address on %s (the address from facts is IPv4 only)"
+                    % ("IPv6" if family == "ipv6" else "IPv4", inst["interface"]),
+                    member["host"],
+                )
+            )
 
 
 # Checks of one instance's directors, in this order for each instance.
@@ -261,9 +305,11 @@ def nopreempt_instances_elect_one_director(cluster, problems, notes):
         if len({top for _unused, top in pairs}) > 1:
             names = ", ".join(name for name, _unused in pairs)
             where = ", ".join("%s on %s" % pair for pair in pairs)
-            notes.append("instances %s of group %s do not preempt (nopreempt) and have different highest priorities (%s): on a new "
-                         "cluster the first director to start holds all of them and keeps them; set preempt_delay (e.g. 60) on the "
-                         "instances the other directors should take over" % (names, group, where))
+            notes.append(
+                "instances %s of group %s do not preempt (nopreempt) and have different highest priorities (%s): on a new "
+                "cluster the first director to start holds all of them and keeps them; set preempt_delay (e.g. 60) on the "
+                "instances the other directors should take over" % (names, group, where)
+            )
 
 
 def _instance_interfaces(inst):
@@ -291,14 +337,22 @@ def interfaces_exist_on_directors(cluster, problems, notes):
             facts = _get(cluster.hostvars, host, "ansible_facts", {}) or {}
             present = facts.get("interfaces") if isinstance(facts, dict) else None
             if not isinstance(present, list):
-                notes.append("%s: interfaces %s not checked on director %s: no network facts (the preflight play gathers them)"
-                             % (ivar, ", ".join(sorted({name for _key, name in named})), host))
+                notes.append(
+                    "%s: interfaces %s not checked on director %s: no network facts (the preflight play gathers them)"
+                    % (ivar, ", ".join(sorted({name for _key, name in named})), host)
+                )
                 continue
             for key, name in named:
                 if name not in present:
-                    problems.append(Problem("%s.%s" % (ivar, key), "interface %s does not exist on director %s (it has: %s); "
-                                            "keepalived's config test refuses it" % (name, host, ", ".join(sorted(present))),
-                                            "name an interface the director has, or create %s on it first" % name, host))
+                    problems.append(
+                        Problem(
+                            "%s.%s" % (ivar, key),
+                            "interface %s does not exist on director %s (it has: %s); "
+                            "keepalived's config test refuses it" % (name, host, ", ".join(sorted(present))),
+                            "name an interface the director has, or create %s on it first" % name,
+                            host,
+                        )
+                    )
 
 
 PER_INSTANCE_VARS = ("director_vrrp_priority", "director_vrrp_state")
@@ -323,9 +377,15 @@ def per_instance_maps_name_the_hosts_instances(cluster, problems, notes):
                 continue
             for key in value:
                 if key not in mine.get(host, []):
-                    problems.append(Problem(var, "names %r, which is not a VRRP instance of this host (its instances: %s); the entry "
-                                            "would be ignored" % (key, ", ".join(mine.get(host, [])) or "none"),
-                                            "use the name of one of the host's instances, or remove the entry", host))
+                    problems.append(
+                        Problem(
+                            var,
+                            "names %r, which is not a VRRP instance of this host (its instances: %s); the entry "
+                            "would be ignored" % (key, ", ".join(mine.get(host, [])) or "none"),
+                            "use the name of one of the host's instances, or remove the entry",
+                            host,
+                        )
+                    )
 
 
 def vrrp_scripts_fit_in_quotes(cluster, problems, notes):
@@ -338,9 +398,14 @@ def vrrp_scripts_fit_in_quotes(cluster, problems, notes):
         for index, script in enumerate(scripts if isinstance(scripts, list) else []):
             what = unquotable(script.get("script")) if isinstance(script, dict) else None
             if what:
-                problems.append(Problem("director_vrrp_scripts[%d].script" % index,
-                                        "contains %s; the director writes it inside double quotes, and keepalived's config test refuses "
-                                        "the line (unterminated quote)" % what, QUOTE_FIX, host))
+                problems.append(
+                    Problem(
+                        "director_vrrp_scripts[%d].script" % index,
+                        "contains %s; the director writes it inside double quotes, and keepalived's config test refuses the line (unterminated quote)" % what,
+                        QUOTE_FIX,
+                        host,
+                    )
+                )
 
 
 def _vrrp_family(cluster, inst):
@@ -370,9 +435,13 @@ def virtual_router_id_unique_per_segment(cluster, problems, notes):
         vvar = "lvs_vrrp_instances (%s).virtual_router_id" % inst["name"]
         key = (inst["segment"], family, inst["virtual_router_id"])
         if key in vrids:
-            problems.append(Problem(vvar, "%d is already used by %s on segment %s (%s)"
-                                    % (inst["virtual_router_id"], vrids[key], inst["segment"], label),
-                                    "pick a virtual_router_id not used by another %s instance on segment %s" % (label, inst["segment"])))
+            problems.append(
+                Problem(
+                    vvar,
+                    "%d is already used by %s on segment %s (%s)" % (inst["virtual_router_id"], vrids[key], inst["segment"], label),
+                    "pick a virtual_router_id not used by another %s instance on segment %s" % (label, inst["segment"]),
+                )
+            )
             vrids.setdefault(key, inst["name"])
             continue
         vrids[key] = inst["name"]
@@ -381,12 +450,15 @@ def virtual_router_id_unique_per_segment(cluster, problems, notes):
         for other, other_segment, other_directors in links.get(link, []):
             shared = sorted(directors & other_directors)
             if shared and other_segment != inst["segment"]:
-                problems.append(Problem(vvar, "%d is also used by %s on interface %s of director %s (%s); their segments differ (%s, %s) "
-                                        "but both run on that one link, and keepalived's config test refuses the pair"
-                                        % (inst["virtual_router_id"], other, inst["interface"], ", ".join(shared), label,
-                                           other_segment, inst["segment"]),
-                                        "pick another virtual_router_id, or fix segment: instances on one interface of a director "
-                                        "share its segment"))
+                problems.append(
+                    Problem(
+                        vvar,
+                        "%d is also used by %s on interface %s of director %s (%s); their segments differ (%s, %s) "
+                        "but both run on that one link, and keepalived's config test refuses the pair"
+                        % (inst["virtual_router_id"], other, inst["interface"], ", ".join(shared), label, other_segment, inst["segment"]),
+                        "pick another virtual_router_id, or fix segment: instances on one interface of a director share its segment",
+                    )
+                )
         links.setdefault(link, []).append((inst["name"], inst["segment"], directors))
 
 
@@ -400,18 +472,28 @@ def vips_and_gateways_are_free(cluster, problems, notes):
             continue
         svar = "lvs_services (%s).vip" % svc["name"]
         for host, var in addresses.get(svc["vip"], []):
-            problems.append(Problem(svar, "%s is also the address of host %s (%s)" % (svc["vip"], host, var),
-                                    "use a VIP no host has as its own address", host))
+            problems.append(Problem(svar, "%s is also the address of host %s (%s)" % (svc["vip"], host, var), "use a VIP no host has as its own address", host))
         if svc["vip"] in gateways:
             problems.append(Problem(svar, "%s is the nat_gateway of %s" % (svc["vip"], gateways[svc["vip"]]), "use distinct addresses"))
         other = vip_owner.setdefault(svc["vip"], svc["vrrp_instance"])
         if other != svc["vrrp_instance"]:
-            problems.append(Problem("lvs_services (%s).vrrp_instance" % svc["name"], "VIP %s is already carried by instance %s" % (svc["vip"], other),
-                                    "serve every service of one VIP from the same vrrp_instance"))
+            problems.append(
+                Problem(
+                    "lvs_services (%s).vrrp_instance" % svc["name"],
+                    "VIP %s is already carried by instance %s" % (svc["vip"], other),
+                    "serve every service of one VIP from the same vrrp_instance",
+                )
+            )
     for address, name in gateways.items():
         for host, var in addresses.get(address, []):
-            problems.append(Problem("lvs_vrrp_instances (%s).nat_gateway" % name, "%s is also the address of host %s (%s)" % (address, host, var),
-                                    "use a free address of the inside network as the floating gateway", host))
+            problems.append(
+                Problem(
+                    "lvs_vrrp_instances (%s).nat_gateway" % name,
+                    "%s is also the address of host %s (%s)" % (address, host, var),
+                    "use a free address of the inside network as the floating gateway",
+                    host,
+                )
+            )
 
 
 def _primary_ipv4(hostvars, host):
@@ -442,10 +524,12 @@ def vips_and_gateways_are_no_host_address_per_facts(cluster, problems, notes):
     secondary addresses, so a running cluster's VIPs are not primaries. IPv6 facts carry no
     primary: IPv6 VIPs are compared with the inventory's addresses only.
     """
-    floating = [("lvs_services (%s).vip" % svc["name"], svc["vip"]) for svc in cluster.services
-                if svc["vip"] is not None and parse_ip(svc["vip"]).version == 4]
-    floating += [("lvs_vrrp_instances (%s).nat_gateway" % inst["name"], inst["nat_gateway"]["address"]) for inst in cluster.instances
-                 if inst["nat_gateway"] and parse_ip(inst["nat_gateway"]["address"]).version == 4]
+    floating = [("lvs_services (%s).vip" % svc["name"], svc["vip"]) for svc in cluster.services if svc["vip"] is not None and parse_ip(svc["vip"]).version == 4]
+    floating += [
+        ("lvs_vrrp_instances (%s).nat_gateway" % inst["name"], inst["nat_gateway"]["address"])
+        for inst in cluster.instances
+        if inst["nat_gateway"] and parse_ip(inst["nat_gateway"]["address"]).version == 4
+    ]
     if not floating:
         return
     # DR and TUN real servers carry their services' VIPs on purpose, where the realserver roles
@@ -467,9 +551,14 @@ def vips_and_gateways_are_no_host_address_per_facts(cluster, problems, notes):
             if address in primaries and primaries[address] in carriers.get((address, host), ()):
                 continue
             if address in primaries and address not in declared:
-                problems.append(Problem(var, "%s is the address of interface %s of host %s (per its facts): a floating address must be "
-                                        "free" % (address, primaries[address], host),
-                                        "use an address no host has, or remove it from %s" % host, host))
+                problems.append(
+                    Problem(
+                        var,
+                        "%s is the address of interface %s of host %s (per its facts): a floating address must be free" % (address, primaries[address], host),
+                        "use an address no host has, or remove it from %s" % host,
+                        host,
+                    )
+                )
     if unchecked:
         notes.append("VIPs and nat_gateways not compared with the addresses of %s: no network facts" % ", ".join(unchecked))
 
@@ -511,10 +600,16 @@ def own_addresses_per_facts(cluster, problems, notes):
             if present is None:
                 notes.append("director_vrrp_address of %s not compared with its addresses: no network facts" % host)
             elif str(address) not in present:
-                problems.append(Problem("director_vrrp_address", "%s is not an address of %s on %s (per its facts: %s); unicast VRRP of %s "
-                                        "would send from an address the director does not have"
-                                        % (address, inst["interface"], host, ", ".join(sorted(present)) or "none", inst["name"]),
-                                        "set director_vrrp_address to the director's own address on %s" % inst["interface"], host))
+                problems.append(
+                    Problem(
+                        "director_vrrp_address",
+                        "%s is not an address of %s on %s (per its facts: %s); unicast VRRP of %s "
+                        "would send from an address the director does not have"
+                        % (address, inst["interface"], host, ", ".join(sorted(present)) or "none", inst["name"]),
+                        "set director_vrrp_address to the director's own address on %s" % inst["interface"],
+                        host,
+                    )
+                )
     backends = set()
     for svc in cluster.services:
         for backend in svc["backends"]:
@@ -527,9 +622,15 @@ def own_addresses_per_facts(cluster, problems, notes):
         if present is None:
             notes.append("lvs_backend_address of %s not compared with its addresses: no network facts" % host)
         elif str(address) not in present:
-            problems.append(Problem("lvs_backend_address", "%s is not an address of %s (per its facts: %s); the directors would send "
-                                    "its share of the traffic elsewhere" % (address, host, ", ".join(sorted(present)) or "none"),
-                                    "set lvs_backend_address to one of the host's own addresses", host))
+            problems.append(
+                Problem(
+                    "lvs_backend_address",
+                    "%s is not an address of %s (per its facts: %s); the directors would send "
+                    "its share of the traffic elsewhere" % (address, host, ", ".join(sorted(present)) or "none"),
+                    "set lvs_backend_address to one of the host's own addresses",
+                    host,
+                )
+            )
 
 
 def nat_gateway_on_the_inside_network(cluster, problems, notes):
@@ -546,10 +647,15 @@ def nat_gateway_on_the_inside_network(cluster, problems, notes):
                 continue
             if not any(parse_ip(gw["address"]) in net for net in nets):
                 on = ", ".join(str(n) for n in nets) or "no address"
-                problems.append(Problem(gvar, "%s is not in a network of %s on director %s (%s): the director could not take the "
-                                        "real servers' replies on it" % (gw["address"], inst["nat_interface"], host, on),
-                                        "use a free address of the inside network %s is on, or fix nat_interface" % inst["nat_interface"],
-                                        host))
+                problems.append(
+                    Problem(
+                        gvar,
+                        "%s is not in a network of %s on director %s (%s): the director could not take the "
+                        "real servers' replies on it" % (gw["address"], inst["nat_interface"], host, on),
+                        "use a free address of the inside network %s is on, or fix nat_interface" % inst["nat_interface"],
+                        host,
+                    )
+                )
 
 
 def every_instance_carries_an_address(cluster, problems, notes):
@@ -560,10 +666,14 @@ def every_instance_carries_an_address(cluster, problems, notes):
     used = {svc["vrrp_instance"] for svc in cluster.services}
     for inst in cluster.instances:
         if inst["name"] not in used and not inst["nat_gateway"]:
-            problems.append(Problem("lvs_vrrp_instances (%s)" % inst["name"],
-                                    "no service names it (lvs_services[].vrrp_instance) and it has no nat_gateway: its virtual_ipaddress "
-                                    "would be empty, which keepalived's config test refuses",
-                                    "remove the instance, or set vrrp_instance: %s on the services it should carry" % inst["name"]))
+            problems.append(
+                Problem(
+                    "lvs_vrrp_instances (%s)" % inst["name"],
+                    "no service names it (lvs_services[].vrrp_instance) and it has no nat_gateway: its virtual_ipaddress "
+                    "would be empty, which keepalived's config test refuses",
+                    "remove the instance, or set vrrp_instance: %s on the services it should carry" % inst["name"],
+                )
+            )
 
 
 def one_family_per_instance(cluster, problems, notes):
@@ -580,17 +690,25 @@ def one_family_per_instance(cluster, problems, notes):
         other = "IPv4" if family == "ipv6" else "IPv6"
         for svc in cluster.services:
             if svc["vrrp_instance"] == inst["name"] and svc["vip"] is not None and svc["family"] != family:
-                problems.append(Problem("lvs_services (%s).vrrp_instance" % svc["name"],
-                                        "%s VIP %s in instance %s, which carries the %s VIPs of %s; one VRRP instance carries one "
-                                        "address family (keepalived's config test refuses the other)"
-                                        % (other, svc["vip"], inst["name"], "IPv6" if family == "ipv6" else "IPv4", first),
-                                        "use one VRRP instance per address family: declare an %s instance for %s" % (other, svc["name"])))
+                problems.append(
+                    Problem(
+                        "lvs_services (%s).vrrp_instance" % svc["name"],
+                        "%s VIP %s in instance %s, which carries the %s VIPs of %s; one VRRP instance carries one "
+                        "address family (keepalived's config test refuses the other)"
+                        % (other, svc["vip"], inst["name"], "IPv6" if family == "ipv6" else "IPv4", first),
+                        "use one VRRP instance per address family: declare an %s instance for %s" % (other, svc["name"]),
+                    )
+                )
         gw = inst["nat_gateway"]
         if gw and _family_of(parse_ip(gw["address"])) != family:
-            problems.append(Problem("lvs_vrrp_instances (%s).nat_gateway" % inst["name"],
-                                    "%s is %s but the instance's VIPs are %s; keepalived's config test refuses it in the same instance"
-                                    % (gw["address"], other, "IPv6" if family == "ipv6" else "IPv4"),
-                                    "give the instance a nat_gateway of its VIPs' family (NAT real servers route through it)"))
+            problems.append(
+                Problem(
+                    "lvs_vrrp_instances (%s).nat_gateway" % inst["name"],
+                    "%s is %s but the instance's VIPs are %s; keepalived's config test refuses it in the same instance"
+                    % (gw["address"], other, "IPv6" if family == "ipv6" else "IPv4"),
+                    "give the instance a nat_gateway of its VIPs' family (NAT real servers route through it)",
+                )
+            )
 
 
 def host_weights_in_range(cluster, problems, notes):
@@ -599,8 +717,9 @@ def host_weights_in_range(cluster, problems, notes):
     for host in cluster.hosts:
         single = _get(cluster.hostvars, host, "lvs_backend_weight")
         if single is not None and (as_int(single) is None or not WEIGHT_MIN <= as_int(single) <= WEIGHT_MAX):
-            problems.append(Problem("lvs_backend_weight", "must be an integer %d-%d, got %r" % (WEIGHT_MIN, WEIGHT_MAX, single),
-                                    "set a weight 0 (drain) to 65535", host))
+            problems.append(
+                Problem("lvs_backend_weight", "must be an integer %d-%d, got %r" % (WEIGHT_MIN, WEIGHT_MAX, single), "set a weight 0 (drain) to 65535", host)
+            )
         weights = _get(cluster.hostvars, host, "lvs_backend_weights")
         if weights is None:
             continue
@@ -609,11 +728,16 @@ def host_weights_in_range(cluster, problems, notes):
             continue
         for name, value in weights.items():
             if name not in service_names:
-                problems.append(Problem("lvs_backend_weights", "names unknown service %r" % (name,),
-                                        "use one of: %s" % ", ".join(sorted(service_names)), host))
+                problems.append(Problem("lvs_backend_weights", "names unknown service %r" % (name,), "use one of: %s" % ", ".join(sorted(service_names)), host))
             elif as_int(value) is None or not WEIGHT_MIN <= as_int(value) <= WEIGHT_MAX:
-                problems.append(Problem("lvs_backend_weights", "weight for %s must be an integer %d-%d, got %r" % (name, WEIGHT_MIN, WEIGHT_MAX, value),
-                                        "set a weight 0 (drain) to 65535", host))
+                problems.append(
+                    Problem(
+                        "lvs_backend_weights",
+                        "weight for %s must be an integer %d-%d, got %r" % (name, WEIGHT_MIN, WEIGHT_MAX, value),
+                        "set a weight 0 (drain) to 65535",
+                        host,
+                    )
+                )
 
 
 def pool_states_known(cluster, problems, notes):
@@ -622,20 +746,34 @@ def pool_states_known(cluster, problems, notes):
     pools = sorted({b["group"] for s in cluster.services for b in s["backends"]})
     choices = ", ".join(BACKEND_STATES)
     if states is not None and not isinstance(states, dict):
-        problems.append(Problem("lvs_pool_states", "must be a mapping {backend group: state}, got %r" % (states,),
-                                "write e.g. lvs_pool_states: {%s: draining}" % (pools[0] if pools else "pool_blue")))
+        problems.append(
+            Problem(
+                "lvs_pool_states",
+                "must be a mapping {backend group: state}, got %r" % (states,),
+                "write e.g. lvs_pool_states: {%s: draining}" % (pools[0] if pools else "pool_blue"),
+            )
+        )
     for pool, state in sorted((states or {}).items() if isinstance(states, dict) else [], key=lambda kv: str(kv[0])):
         if pool not in pools:
-            problems.append(Problem("lvs_pool_states", "names %r, which is not a backend group of any service" % (pool,),
-                                    "use one of: %s" % (", ".join(pools) or "(no backends declared)")))
+            problems.append(
+                Problem(
+                    "lvs_pool_states",
+                    "names %r, which is not a backend group of any service" % (pool,),
+                    "use one of: %s" % (", ".join(pools) or "(no backends declared)"),
+                )
+            )
         if state not in BACKEND_STATES:
-            problems.append(Problem("lvs_pool_states", "state of %s must be one of %s, got %r" % (pool, choices, state),
-                                    "write %s: active (or draining, inactive)" % pool))
+            problems.append(
+                Problem("lvs_pool_states", "state of %s must be one of %s, got %r" % (pool, choices, state), "write %s: active (or draining, inactive)" % pool)
+            )
     for host in cluster.hosts:
         state = _get(cluster.hostvars, host, "lvs_backend_state")
         if state is not None and state not in BACKEND_STATES:
-            problems.append(Problem("lvs_backend_state", "must be one of %s, got %r" % (choices, state),
-                                    "set lvs_backend_state: draining (or inactive), or remove it", host))
+            problems.append(
+                Problem(
+                    "lvs_backend_state", "must be one of %s, got %r" % (choices, state), "set lvs_backend_state: draining (or inactive), or remove it", host
+                )
+            )
 
 
 def quorum_within_active_weight(cluster, problems, notes):
@@ -665,21 +803,36 @@ def quorum_within_active_weight(cluster, problems, notes):
         qvar = "lvs_services (%s).quorum" % svc["name"]
         why = "keepalived's config test refuses a quorum above the total weight"
         if total == 0:
-            problems.append(Problem(qvar, "no real server of %s would be in service: %s. That is an outage, not a drain: nothing would "
-                                    "serve %s, and %s (keepalived's quorum is at least 1)" % (svc["name"], ", ".join(out), svc["name"], why),
-                                    "keep at least one pool of %s active (lvs_pool_states / lvs_backend_state, lvs_backend_weight), "
-                                    "drain the pools one at a time, or remove the service" % svc["name"]))
+            problems.append(
+                Problem(
+                    qvar,
+                    "no real server of %s would be in service: %s. That is an outage, not a drain: nothing would "
+                    "serve %s, and %s (keepalived's quorum is at least 1)" % (svc["name"], ", ".join(out), svc["name"], why),
+                    "keep at least one pool of %s active (lvs_pool_states / lvs_backend_state, lvs_backend_weight), "
+                    "drain the pools one at a time, or remove the service" % svc["name"],
+                )
+            )
         elif out:
-            problems.append(Problem(qvar, "the active real servers of %s weigh %d in total with %s out of service, below quorum %d; %s"
-                                    % (svc["name"], total, ", ".join(out), quorum, why),
-                                    "drain fewer hosts at once (lvs_pool_states / lvs_backend_state, lvs_backend_weight) "
-                                    "or lower quorum to at most %d" % total))
+            problems.append(
+                Problem(
+                    qvar,
+                    "the active real servers of %s weigh %d in total with %s out of service, below quorum %d; %s"
+                    % (svc["name"], total, ", ".join(out), quorum, why),
+                    "drain fewer hosts at once (lvs_pool_states / lvs_backend_state, lvs_backend_weight) or lower quorum to at most %d" % total,
+                )
+            )
         else:
-            problems.append(Problem(qvar, "%d is above the total weight %d of the real servers of %s; %s" % (quorum, total, svc["name"], why),
-                                    "lower quorum to at most %d or add real servers" % total))
+            problems.append(
+                Problem(
+                    qvar,
+                    "%d is above the total weight %d of the real servers of %s; %s" % (quorum, total, svc["name"], why),
+                    "lower quorum to at most %d or add real servers" % total,
+                )
+            )
 
 
 # --- backends: per service, per backend group, per real server ------------------------------
+
 
 class RealServer:
     """One host of a backend group of a service, as the real-server checks see it."""
@@ -701,23 +854,40 @@ class RealServer:
 def address_of_the_vip_family(cluster, rs, problems, notes):
     svc = rs.svc
     if svc["vip"] is not None and parse_ip(rs.address).version != parse_ip(svc["vip"]).version and svc["method"] != "tun":
-        problems.append(Problem("lvs_backend_address", "%s is not of the address family of VIP %s (%s)" % (rs.address, svc["vip"], svc["name"]),
-                                "give the real server an address of the VIP's family", rs.host))
+        problems.append(
+            Problem(
+                "lvs_backend_address",
+                "%s is not of the address family of VIP %s (%s)" % (rs.address, svc["vip"], svc["name"]),
+                "give the real server an address of the VIP's family",
+                rs.host,
+            )
+        )
 
 
 def listed_once_per_service(cluster, rs, problems, notes):
     key = (rs.address, rs.port)
     if key in rs.seen:
-        problems.append(Problem("%s.backends" % rs.svar,
-                                "real server %s port %s appears twice (hosts %s and %s)" % (rs.address, rs.port, rs.seen[key], rs.host),
-                                "list each real server once per service", rs.host))
+        problems.append(
+            Problem(
+                "%s.backends" % rs.svar,
+                "real server %s port %s appears twice (hosts %s and %s)" % (rs.address, rs.port, rs.seen[key], rs.host),
+                "list each real server once per service",
+                rs.host,
+            )
+        )
     rs.seen.setdefault(key, rs.host)
 
 
 def director_is_not_its_dr_backend(cluster, rs, problems, notes):
     if rs.host in rs.directors and rs.svc["method"] == "dr":
-        problems.append(Problem(rs.bvar, "host %s is both a director of %s and a DR real server of %s" % (rs.host, rs.inst["name"], rs.svc["name"]),
-                                "serve DR backends from hosts outside group %s" % rs.inst["group"], rs.host))
+        problems.append(
+            Problem(
+                rs.bvar,
+                "host %s is both a director of %s and a DR real server of %s" % (rs.host, rs.inst["name"], rs.svc["name"]),
+                "serve DR backends from hosts outside group %s" % rs.inst["group"],
+                rs.host,
+            )
+        )
 
 
 def dr_on_the_directors_segment(cluster, rs, problems, notes):
@@ -727,14 +897,19 @@ def dr_on_the_directors_segment(cluster, rs, problems, notes):
     for director in rs.directors:
         nets = _interface_networks(cluster.hostvars, director, rs.inst["interface"])
         if nets is None:
-            notes.append("%s: DR segment of %s not checked: no network facts of director %s (gather facts first)"
-                         % (rs.svar, rs.host, director))
+            notes.append("%s: DR segment of %s not checked: no network facts of director %s (gather facts first)" % (rs.svar, rs.host, director))
             continue
         if not any(parse_ip(rs.address) in net for net in nets):
-            problems.append(Problem(rs.bvar, "DR real server %s (%s) is not on director %s's segment %s (%s); "
-                                    "DR forwards by MAC and needs one L2 segment"
-                                    % (rs.host, rs.address, director, rs.inst["interface"], ", ".join(str(n) for n in nets) or "no address"),
-                                    "put the real server on the directors' segment, or use method: tun or nat", rs.host))
+            problems.append(
+                Problem(
+                    rs.bvar,
+                    "DR real server %s (%s) is not on director %s's segment %s (%s); "
+                    "DR forwards by MAC and needs one L2 segment"
+                    % (rs.host, rs.address, director, rs.inst["interface"], ", ".join(str(n) for n in nets) or "no address"),
+                    "put the real server on the directors' segment, or use method: tun or nat",
+                    rs.host,
+                )
+            )
 
 
 def nat_route_back(cluster, rs, problems, notes):
@@ -745,15 +920,20 @@ def nat_route_back(cluster, rs, problems, notes):
     if gw is None:
         return
     if parse_ip(rs.address) not in ipaddress.ip_network(gw["network"]):
-        problems.append(Problem(rs.bvar, "NAT real server %s (%s) is outside %s, the network of nat_gateway %s of %s: "
-                                "its replies have no route back "
-                                "through the directors" % (rs.host, rs.address, gw["network"], gw["address"], rs.inst["name"]),
-                                "put the real server in %s or change nat_gateway" % gw["network"], rs.host))
+        problems.append(
+            Problem(
+                rs.bvar,
+                "NAT real server %s (%s) is outside %s, the network of nat_gateway %s of %s: "
+                "its replies have no route back "
+                "through the directors" % (rs.host, rs.address, gw["network"], gw["address"], rs.inst["name"]),
+                "put the real server in %s or change nat_gateway" % gw["network"],
+                rs.host,
+            )
+        )
 
 
 # Checks of one real server (a host with an IP address), in this order for each host.
-REAL_SERVER_CHECKS = (address_of_the_vip_family, listed_once_per_service, director_is_not_its_dr_backend, dr_on_the_directors_segment,
-                      nat_route_back)
+REAL_SERVER_CHECKS = (address_of_the_vip_family, listed_once_per_service, director_is_not_its_dr_backend, dr_on_the_directors_segment, nat_route_back)
 
 
 def backends_reachable(cluster, problems, notes):
@@ -766,8 +946,9 @@ def backends_reachable(cluster, problems, notes):
         for index, backend in enumerate(svc["backends"]):
             bvar = "%s.backends[%d].group" % (svar, index)
             if backend["group"] not in cluster.groups:
-                problems.append(Problem(bvar, "inventory group %s does not exist" % backend["group"],
-                                        "add the real servers to group %s or fix the name" % backend["group"]))
+                problems.append(
+                    Problem(bvar, "inventory group %s does not exist" % backend["group"], "add the real servers to group %s or fix the name" % backend["group"])
+                )
                 continue
             hosts = list(cluster.groups.get(backend["group"]) or [])
             if not hosts:
@@ -776,16 +957,26 @@ def backends_reachable(cluster, problems, notes):
             for host in hosts:
                 address = host_address(cluster.hostvars, host)
                 if address is None:
-                    problems.append(Problem("lvs_backend_address", "real server of %s has no IP address (ansible_host %r is a name)"
-                                            % (svc["name"], _get(cluster.hostvars, host, "ansible_host")), "set lvs_backend_address to its address", host))
+                    problems.append(
+                        Problem(
+                            "lvs_backend_address",
+                            "real server of %s has no IP address (ansible_host %r is a name)" % (svc["name"], _get(cluster.hostvars, host, "ansible_host")),
+                            "set lvs_backend_address to its address",
+                            host,
+                        )
+                    )
                     continue
                 rs = RealServer(svc, svar, bvar, inst, directors, host, address, backend["port"], seen)
                 for check in REAL_SERVER_CHECKS:
                     check(cluster, rs, problems, notes)
         if svc["method"] == "nat" and inst and inst["nat_gateway"] is None:
-            problems.append(Problem("lvs_vrrp_instances (%s).nat_gateway" % inst["name"],
-                                    "is not set but NAT service %s needs a route back for its real servers"
-                                    % svc["name"], "set nat_gateway: <floating inside address>/<prefix> and nat_interface on the instance"))
+            problems.append(
+                Problem(
+                    "lvs_vrrp_instances (%s).nat_gateway" % inst["name"],
+                    "is not set but NAT service %s needs a route back for its real servers" % svc["name"],
+                    "set nat_gateway: <floating inside address>/<prefix> and nat_interface on the instance",
+                )
+            )
 
 
 # The cross-host checks, in the order their problems are reported.
@@ -820,8 +1011,14 @@ def validate_cluster(lvs_vrrp_instances, lvs_services, hostvars, groups, lvs_poo
     """
     instances, services, problems = normalise(lvs_vrrp_instances, lvs_services)
     notes = []
-    cluster = Cluster({"lvs_vrrp_instances": lvs_vrrp_instances, "lvs_services": lvs_services, "lvs_pool_states": lvs_pool_states},
-                      instances, services, hostvars, groups, lvs_pool_states)
+    cluster = Cluster(
+        {"lvs_vrrp_instances": lvs_vrrp_instances, "lvs_services": lvs_services, "lvs_pool_states": lvs_pool_states},
+        instances,
+        services,
+        hostvars,
+        groups,
+        lvs_pool_states,
+    )
     for check in CHECKS:
         check(cluster, problems, notes)
     # De-duplicate, keep order.

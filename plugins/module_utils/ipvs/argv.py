@@ -32,8 +32,12 @@ CONNECTIONS = ("-L", "-n", "-c")
 RESTORE = ("-R",)
 
 _COMMAND = {
-    "add_service": "-A", "edit_service": "-E", "delete_service": "-D",
-    "add_server": "-a", "edit_server": "-e", "delete_server": "-d",
+    "add_service": "-A",
+    "edit_service": "-E",
+    "delete_service": "-D",
+    "add_server": "-a",
+    "edit_server": "-e",
+    "delete_server": "-d",
 }
 
 

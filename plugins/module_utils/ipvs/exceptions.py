@@ -58,4 +58,5 @@ class IPVSVerifyError(IPVSError):
         self.commands = list(commands)
         super().__init__(
             "the kernel IPVS table does not match the request after applying %d command(s); "
-            "entries that did not land: %s" % (len(self.commands), "; ".join(self.missing)))
+            "entries that did not land: %s" % (len(self.commands), "; ".join(self.missing))
+        )

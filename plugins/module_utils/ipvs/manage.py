@@ -103,6 +103,7 @@ def ensure_service(module, runner):
 
         def plan(tbl):
             return differ.diff_service(tbl.get(desired.key), wanted, manage_servers, params.get("purge_real_servers"))
+
         table = runner.read_table()
         ops = plan(table)
     with runner.timed("apply_and_verify"):
@@ -141,14 +142,18 @@ def ensure_real_server(module, runner):
     if service is None:
         if desired is None:
             return {"changed": False, "commands": [], "operations": [], "batch": False, "real_server": None}
-        raise IPVSValidationError("service", params["service"], "this virtual service does not exist on the host; "
-                                  "create it first (lvs.cluster.ipvs_service or lvs.cluster.ipvs_table)")
+        raise IPVSValidationError(
+            "service",
+            params["service"],
+            "this virtual service does not exist on the host; create it first (lvs.cluster.ipvs_service or lvs.cluster.ipvs_table)",
+        )
 
     def plan(tbl):
         svc = tbl.get(key)
         if svc is None:
             return [differ.Op("add_service", service)]
         return differ.diff_server(svc, svc.real_servers.get(server_key), desired)
+
     ops = plan(table)
     with runner.timed("apply_and_verify"):
         result = _converge(module, runner, ops, batch=False, remaining=lambda: plan(runner.read_table()))
@@ -171,6 +176,7 @@ def ensure_table(module, runner, desired=None):
         if differ.table_unchanged(save, thresholds, desired, purge=params["purge"]):
             return []
         return differ.diff_table(parse_table(save, thresholds), desired, purge=params["purge"])
+
     with runner.timed("validate_read_diff"):
         if desired is None:
             desired = validate.table(params["services"])
@@ -183,14 +189,22 @@ def ensure_table(module, runner, desired=None):
     # No per-operation dicts for a table: with 10,000 changes they would double the result
     # for nothing that commands and summary do not already say.
     servers = sum(len(s.real_servers) for s in desired.values())
-    result.update({
-        "summary": summary, "services_declared": len(desired), "real_servers_declared": servers,
-        # AnsibleModule echoes every argument back as invocation.module_args: for a large table
-        # that doubles the result and costs more than the whole no-op check (measured: 0.17 s of
-        # scrubbing and encoding 10,000 entries in a UML guest). The counts say what was declared.
-        "invocation": {"module_args": {
-            "purge": params["purge"],
-            "services": "%d service(s), %d real server(s): not echoed, see services_declared" % (len(desired), servers)}}})
+    result.update(
+        {
+            "summary": summary,
+            "services_declared": len(desired),
+            "real_servers_declared": servers,
+            # AnsibleModule echoes every argument back as invocation.module_args: for a large table
+            # that doubles the result and costs more than the whole no-op check (measured: 0.17 s of
+            # scrubbing and encoding 10,000 entries in a UML guest). The counts say what was declared.
+            "invocation": {
+                "module_args": {
+                    "purge": params["purge"],
+                    "services": "%d service(s), %d real server(s): not echoed, see services_declared" % (len(desired), servers),
+                }
+            },
+        }
+    )
     _add_timings(result, module, runner)
     return result
 
@@ -241,8 +255,7 @@ def _wait_for_drain(params, runner, only, servers):
         active = _active(parser.parse_list(listing), only, servers)
         waited = _monotonic() - start
         if active <= limit or waited >= timeout:
-            return listing, {"active": active, "at_most": limit, "waited": round(waited, 2), "polls": polls,
-                             "timed_out": active > limit, "timeout": timeout}
+            return listing, {"active": active, "at_most": limit, "waited": round(waited, 2), "polls": polls, "timed_out": active > limit, "timeout": timeout}
         _sleep(min(sleep, max(0.0, timeout - waited)))
 
 
@@ -329,14 +342,17 @@ def ensure_timeouts(module, runner):
     result["commands"] = ["ipvsadm " + " ".join(args)]
     after = dict(current.to_dict(), **changes)
     if module._diff:
-        result["diff"] = {"before": "".join("%s: %s\n" % (n, getattr(current, n)) for n in sorted(changes)),
-                          "after": "".join("%s: %s\n" % (n, changes[n]) for n in sorted(changes))}
+        result["diff"] = {
+            "before": "".join("%s: %s\n" % (n, getattr(current, n)) for n in sorted(changes)),
+            "after": "".join("%s: %s\n" % (n, changes[n]) for n in sorted(changes)),
+        }
     if not module.check_mode:
         runner.run(args, entity="IPVS timeouts")
         now = runner.read_timeouts()
         if any(getattr(now, name) != value for name, value in changes.items()):
-            raise IPVSVerifyError(["timeout %s is %s, not %s" % (n, getattr(now, n), v) for n, v in changes.items() if getattr(now, n) != v],
-                                  result["commands"])
+            raise IPVSVerifyError(
+                ["timeout %s is %s, not %s" % (n, getattr(now, n), v) for n, v in changes.items() if getattr(now, n) != v], result["commands"]
+            )
         after = now.to_dict()
     result["timeouts"] = after
     return result
@@ -373,8 +389,7 @@ def ensure_sync_daemon(module, runner):
     elif not _daemon_matches(current, desired):
         # The kernel has no edit for a sync daemon: stop it and start it with the new options.
         commands += [stop_daemon_argv(role), start_daemon_argv(desired)]
-    result = {"changed": bool(commands), "commands": ["ipvsadm " + " ".join(c) for c in commands],
-              "sync_daemon": current.to_dict() if current else None}
+    result = {"changed": bool(commands), "commands": ["ipvsadm " + " ".join(c) for c in commands], "sync_daemon": current.to_dict() if current else None}
     if commands and module._diff:
         result["diff"] = {"before": _daemon_text(current), "after": _daemon_text(desired)}
     if commands and not module.check_mode:

@@ -109,8 +109,7 @@ class RealServer:
 
     def config(self):
         """The attributes that can be set: what the differ compares."""
-        return (self.method, self.weight, self.upper_threshold, self.lower_threshold,
-                self.tun_type, self.tun_port, self.tun_csum)
+        return (self.method, self.weight, self.upper_threshold, self.lower_threshold, self.tun_type, self.tun_port, self.tun_csum)
 
     def to_dict(self):
         data = dataclasses.asdict(self)
@@ -136,19 +135,20 @@ class VirtualService:
     real_servers: Dict[ServerKey, RealServer] = field(default_factory=dict)
 
     def config(self):
-        return (self.scheduler, tuple(self.sched_flags), self.persistence_timeout,
-                self.persistence_netmask, self.persistence_engine, self.one_packet)
+        return (self.scheduler, tuple(self.sched_flags), self.persistence_timeout, self.persistence_netmask, self.persistence_engine, self.one_packet)
 
     def to_dict(self, with_servers=True):
         data = self.key.to_dict()
-        data.update({
-            "scheduler": self.scheduler,
-            "scheduler_flags": list(self.sched_flags),
-            "persistence_timeout": self.persistence_timeout,
-            "persistence_netmask": self.persistence_netmask,
-            "persistence_engine": self.persistence_engine,
-            "one_packet": self.one_packet,
-        })
+        data.update(
+            {
+                "scheduler": self.scheduler,
+                "scheduler_flags": list(self.sched_flags),
+                "persistence_timeout": self.persistence_timeout,
+                "persistence_netmask": self.persistence_netmask,
+                "persistence_engine": self.persistence_engine,
+                "one_packet": self.one_packet,
+            }
+        )
         if with_servers:
             data["real_servers"] = [self.real_servers[k].to_dict() for k in sorted(self.real_servers)]
         return data

@@ -22,7 +22,13 @@ import re
 
 from ansible_collections.lvs.cluster.plugins.module_utils.ipvs.exceptions import IPVSParseError
 from ansible_collections.lvs.cluster.plugins.module_utils.ipvs.model import (
-    RealServer, ServerKey, ServiceKey, SyncDaemon, Timeouts, VirtualService, family_of,
+    RealServer,
+    ServerKey,
+    ServiceKey,
+    SyncDaemon,
+    Timeouts,
+    VirtualService,
+    family_of,
 )
 
 _SERVICE_OPTS = {"-t": "tcp", "--tcp-service": "tcp", "-u": "udp", "--udp-service": "udp", "--sctp-service": "sctp"}
@@ -30,7 +36,7 @@ _METHODS = {"-g": "dr", "--gatewaying": "dr", "-m": "nat", "--masquerading": "na
 _CSUM = {"--tun-nocsum": "nocsum", "--tun-csum": "csum", "--tun-remcsum": "remcsum"}
 _LIST_PROTOCOLS = {"TCP": "tcp", "UDP": "udp", "SCTP": "sctp"}
 _LIST_METHODS = {"Route": "dr", "Local": "dr", "Masq": "nat", "Tunnel": "tunnel"}
-_SUFFIX = {"": 1, "K": 1000, "M": 1000 ** 2, "G": 1000 ** 3, "T": 1000 ** 4}
+_SUFFIX = {"": 1, "K": 1000, "M": 1000**2, "G": 1000**3, "T": 1000**4}
 _NUMBER_RE = re.compile(r"^(\d+)([KMGT]?)$")
 _TIMEOUT_RE = re.compile(r"^Timeout \(tcp tcpfin udp\): (\d+) (\d+) (\d+)$")
 _DAEMON_RE = re.compile(r"^(master|backup) sync daemon \((.*)\)$")
@@ -213,8 +219,7 @@ def _list_service_key(source, line, tokens):
 
 
 def _is_header(line):
-    return (line.startswith(("IP Virtual Server version", "Prot LocalAddress", "-> RemoteAddress"))
-            or not line)
+    return line.startswith(("IP Virtual Server version", "Prot LocalAddress", "-> RemoteAddress")) or not line
 
 
 def _iter_list(text, source):
@@ -287,8 +292,12 @@ def parse_list(text):
         if len(tokens) != 4:
             raise IPVSParseError(source, " ".join(tokens), "expected Forward Weight ActiveConn InActConn")
         result[key]["servers"][server] = {
-            "forward": tokens[0], "method": _LIST_METHODS.get(tokens[0], tokens[0]), "weight": int(tokens[1]),
-            "active_conns": int(tokens[2]), "inactive_conns": int(tokens[3])}
+            "forward": tokens[0],
+            "method": _LIST_METHODS.get(tokens[0], tokens[0]),
+            "weight": int(tokens[1]),
+            "active_conns": int(tokens[2]),
+            "inactive_conns": int(tokens[3]),
+        }
     return result
 
 
@@ -368,12 +377,17 @@ def parse_daemons(text):
             name, _sep, value = part.partition("=")
             fields[name] = value
         group = fields.get("group")
-        daemons.append(SyncDaemon(
-            role=match.group(1), mcast_interface=fields.get("mcast", ""), syncid=int(fields.get("syncid", 0)),
-            sync_maxlen=int(fields["maxlen"]) if "maxlen" in fields else None,
-            mcast_group=ipaddress.ip_address(group).compressed if group else None,
-            mcast_port=int(fields["port"]) if "port" in fields else None,
-            mcast_ttl=int(fields["ttl"]) if "ttl" in fields else None))
+        daemons.append(
+            SyncDaemon(
+                role=match.group(1),
+                mcast_interface=fields.get("mcast", ""),
+                syncid=int(fields.get("syncid", 0)),
+                sync_maxlen=int(fields["maxlen"]) if "maxlen" in fields else None,
+                mcast_group=ipaddress.ip_address(group).compressed if group else None,
+                mcast_port=int(fields["port"]) if "port" in fields else None,
+                mcast_ttl=int(fields["ttl"]) if "ttl" in fields else None,
+            )
+        )
     return daemons
 
 
@@ -403,9 +417,16 @@ def parse_connections(text):
         for text_ in tokens[3:6]:
             address, port = split_hostport(source, line, text_)
             endpoints.append("%s:%d" % ("[%s]" % address if ":" in address else address, port))
-        entries.append({
-            "protocol": _LIST_PROTOCOLS[tokens[0]], "expires": int(match.group(1)) * 60 + int(match.group(2)), "state": tokens[2],
-            "client": endpoints[0], "virtual": endpoints[1], "real_server": endpoints[2],
-            "active": tokens[2] in ACTIVE_STATES, "template": endpoints[0].endswith(":0"),
-        })
+        entries.append(
+            {
+                "protocol": _LIST_PROTOCOLS[tokens[0]],
+                "expires": int(match.group(1)) * 60 + int(match.group(2)),
+                "state": tokens[2],
+                "client": endpoints[0],
+                "virtual": endpoints[1],
+                "real_server": endpoints[2],
+                "active": tokens[2] in ACTIVE_STATES,
+                "template": endpoints[0].endswith(":0"),
+            }
+        )
     return entries

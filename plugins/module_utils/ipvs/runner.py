@@ -29,11 +29,15 @@ from ansible_collections.lvs.cluster.plugins.module_utils.ipvs import argv as ar
 from ansible_collections.lvs.cluster.plugins.module_utils.ipvs import parser
 from ansible_collections.lvs.cluster.plugins.module_utils.ipvs.exceptions import IPVSCommandError, IPVSUnavailableError
 
-MISSING_BINARY = ("ipvsadm was not found on this host (searched PATH, /sbin, /usr/sbin): install the ipvsadm package "
-                  "(Debian/Ubuntu: apt-get install ipvsadm; RHEL/Fedora/Rocky: dnf install ipvsadm; SUSE: zypper install ipvsadm)")
-NO_IPVS = ("the kernel of this host has no IPVS (ipvsadm: %s): load the ip_vs module first "
-           "(modprobe ip_vs, or the community.general.modprobe module with name: ip_vs) "
-           "or use a kernel built with CONFIG_IP_VS")
+MISSING_BINARY = (
+    "ipvsadm was not found on this host (searched PATH, /sbin, /usr/sbin): install the ipvsadm package "
+    "(Debian/Ubuntu: apt-get install ipvsadm; RHEL/Fedora/Rocky: dnf install ipvsadm; SUSE: zypper install ipvsadm)"
+)
+NO_IPVS = (
+    "the kernel of this host has no IPVS (ipvsadm: %s): load the ip_vs module first "
+    "(modprobe ip_vs, or the community.general.modprobe module with name: ip_vs) "
+    "or use a kernel built with CONFIG_IP_VS"
+)
 _NO_IPVS_MARKERS = ("Protocol not available", "Can't initialize ipvs", "Address family not supported")
 
 
@@ -75,8 +79,7 @@ class LocalTransport:
 
     def run(self, args, data=None):
         """Through run_command: every command that changes the kernel goes here."""
-        return self.module.run_command([self.binary] + list(args), data=data, binary_data=data is not None,
-                                       environ_update={"LC_ALL": "C", "LANG": "C"})
+        return self.module.run_command([self.binary] + list(args), data=data, binary_data=data is not None, environ_update={"LC_ALL": "C", "LANG": "C"})
 
     def read(self, argvs):
         """One process per read, started only once the read before it has been checked.
@@ -155,8 +158,7 @@ class Runner:
         """
         with self.timed("apply"):
             if batch:
-                rc, _out, err = self.run(argvlib.RESTORE, data=argvlib.restore_script(ops),
-                                         entity="batch of %d operation(s)" % len(ops), check_rc=False)
+                rc, _out, err = self.run(argvlib.RESTORE, data=argvlib.restore_script(ops), entity="batch of %d operation(s)" % len(ops), check_rc=False)
                 return (err or "").strip() if rc != 0 or err else ""
             done = []
             for op in ops:

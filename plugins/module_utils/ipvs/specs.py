@@ -55,8 +55,4 @@ def table_argument_spec():
     """
     service_spec = service_options()
     service_spec["real_servers"] = dict(type="list", elements="dict", default=[])
-    return dict(
-        services=dict(type="list", elements="dict", required=True, options=service_spec),
-        purge=dict(type="bool", default=False),
-        **timings_option()
-    )
+    return dict(services=dict(type="list", elements="dict", required=True, options=service_spec), purge=dict(type="bool", default=False), **timings_option())

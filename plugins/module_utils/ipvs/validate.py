@@ -15,9 +15,23 @@ import re
 
 from ansible_collections.lvs.cluster.plugins.module_utils.ipvs.exceptions import IPVSValidationError
 from ansible_collections.lvs.cluster.plugins.module_utils.ipvs.model import (
-    GENERIC_SCHED_FLAGS, MAX_FWMARK, MAX_PERSISTENCE_TIMEOUT, MAX_PORT, MAX_THRESHOLD, MAX_WEIGHT, METHODS,
-    PERSISTENCE_ENGINES, PROTOCOLS, SCHED_FLAG_NAMES, SCHEDULERS, TUN_CSUM, TUN_TYPES, RealServer,
-    ServiceKey, SyncDaemon, VirtualService,
+    GENERIC_SCHED_FLAGS,
+    MAX_FWMARK,
+    MAX_PERSISTENCE_TIMEOUT,
+    MAX_PORT,
+    MAX_THRESHOLD,
+    MAX_WEIGHT,
+    METHODS,
+    PERSISTENCE_ENGINES,
+    PROTOCOLS,
+    SCHED_FLAG_NAMES,
+    SCHEDULERS,
+    TUN_CSUM,
+    TUN_TYPES,
+    RealServer,
+    ServiceKey,
+    SyncDaemon,
+    VirtualService,
 )
 
 _SERVICE_RE = re.compile(r"^(?P<proto>tcp|udp|sctp)/(?P<host>\[[^\]]*\]|[^:/\[\]]+):(?P<port>\d+)$")
@@ -51,8 +65,7 @@ def _checked_address(text):
     except ValueError:
         if re.match(r"^\d{1,3}(\.\d{1,3}){3}:\d+$", text):
             return None, "must not include a port: give the port in the port field"
-        return None, ("is not an IPv4 or IPv6 address (host names are not accepted: "
-                      "the kernel table holds addresses, and names would make every run differ)")
+        return None, ("is not an IPv4 or IPv6 address (host names are not accepted: the kernel table holds addresses, and names would make every run differ)")
     if inner is not text and addr.version == 4:
         return None, "brackets are only for IPv6 addresses"
     if addr.is_multicast or addr.is_unspecified:
@@ -103,8 +116,7 @@ def parse_service_ref(field, value):
     match = _SERVICE_RE.match(text)
     if not match:
         if re.match(r"^(tcp|udp|sctp)/[0-9A-Fa-f:]*::?[0-9A-Fa-f:.]*$", text) and text.count(":") >= 3:
-            raise IPVSValidationError(
-                field, value, "an IPv6 address with a port must be written in brackets, for example tcp/[2001:db8::10]:80")
+            raise IPVSValidationError(field, value, "an IPv6 address with a port must be written in brackets, for example tcp/[2001:db8::10]:80")
         if re.match(r"^fwmark/", text):
             raise IPVSValidationError(field, value, "a fwmark service is written fwmark/<mark> or fwmark/<mark>/ipv6, without a port")
         raise IPVSValidationError(field, value, "must look like tcp/192.0.2.10:80, udp/[2001:db8::10]:53, sctp/...:N or fwmark/1[/ipv6]")
@@ -123,8 +135,9 @@ def service_key(params, prefix=""):
         if params.get("port") is not None:
             raise IPVSValidationError(prefix + "port", params.get("port"), "a fwmark service has no port (the mark selects the packets)")
         if params.get("address") is not None:
-            raise IPVSValidationError(prefix + "address", params.get("address"),
-                                      "a fwmark service has no address (the mark selects the packets); use family: ipv6 for IPv6")
+            raise IPVSValidationError(
+                prefix + "address", params.get("address"), "a fwmark service has no address (the mark selects the packets); use family: ipv6 for IPv6"
+            )
         mark = _int_range(prefix + "fwmark", params["fwmark"], 1, MAX_FWMARK, "a firewall mark")
         return ServiceKey("fwmark", fwmark=mark, family=params.get("family") or "ipv4")
     if protocol not in PROTOCOLS:
@@ -204,12 +217,18 @@ def virtual_service(params, prefix=""):
         raise IPVSValidationError(prefix + "persistence_engine", engine, "the only persistence engine is sip")
     one_packet = bool(params.get("one_packet"))
     if one_packet and key.protocol in ("tcp", "sctp"):
-        raise IPVSValidationError(prefix + "one_packet", True,
-                                  "one-packet scheduling is for UDP (or a fwmark service carrying only UDP), not %s" % key.protocol)
+        raise IPVSValidationError(
+            prefix + "one_packet", True, "one-packet scheduling is for UDP (or a fwmark service carrying only UDP), not %s" % key.protocol
+        )
     return VirtualService(
-        key=key, scheduler=scheduler, sched_flags=flags, persistence_timeout=timeout,
+        key=key,
+        scheduler=scheduler,
+        sched_flags=flags,
+        persistence_timeout=timeout,
         persistence_netmask=netmask(prefix + "persistence_netmask", mask, key.family),
-        persistence_engine=engine, one_packet=one_packet)
+        persistence_engine=engine,
+        one_packet=one_packet,
+    )
 
 
 REAL_SERVER_KEYS = ("address", "port", "method", "weight", "upper_threshold", "lower_threshold", "tun_type", "tun_port", "tun_csum")
@@ -225,8 +244,7 @@ def real_server(params, key, prefix="", check_keys=False):
             raise IPVSValidationError(prefix.rstrip("."), params, "each real server must be a dictionary with at least an address")
         unknown = sorted(set(params) - set(REAL_SERVER_KEYS))
         if unknown:
-            raise IPVSValidationError(prefix + unknown[0], params[unknown[0]],
-                                      "unknown real server option; the options are %s" % ", ".join(REAL_SERVER_KEYS))
+            raise IPVSValidationError(prefix + unknown[0], params[unknown[0]], "unknown real server option; the options are %s" % ", ".join(REAL_SERVER_KEYS))
     addr, family = address(prefix + "address", params.get("address"))
     method = params.get("method") or "dr"
     if method not in METHODS:
@@ -239,14 +257,16 @@ def real_server(params, key, prefix="", check_keys=False):
         # ipvsadm forces the service port for dr and tunnel servers; refuse a different one
         # rather than silently getting something else (and a change on every run).
         if rport is not None and int(rport) != key.port:
-            raise IPVSValidationError(prefix + "port", rport, "a %s real server uses the service port %d; "
-                                      "only nat (masquerading) can map to another port" % (method, key.port))
+            raise IPVSValidationError(
+                prefix + "port", rport, "a %s real server uses the service port %d; only nat (masquerading) can map to another port" % (method, key.port)
+            )
         rport = key.port
     else:
         rport = key.port if rport is None else port(prefix + "port", rport, allow_zero=key.port == 0)
     if family != key.family and method != "tunnel":
-        raise IPVSValidationError(prefix + "address", params.get("address"),
-                                  "an %s real server in an %s service is only possible with method: tunnel" % (family, key.family))
+        raise IPVSValidationError(
+            prefix + "address", params.get("address"), "an %s real server in an %s service is only possible with method: tunnel" % (family, key.family)
+        )
     weight = _int_range(prefix + "weight", 1 if params.get("weight") is None else params["weight"], 0, MAX_WEIGHT)
     upper = _int_range(prefix + "upper_threshold", params.get("upper_threshold") or 0, 0, MAX_THRESHOLD)
     lower = _int_range(prefix + "lower_threshold", params.get("lower_threshold") or 0, 0, MAX_THRESHOLD)
@@ -278,8 +298,17 @@ def real_server(params, key, prefix="", check_keys=False):
                 raise IPVSValidationError(prefix + "tun_csum", tun_csum, "must be one of nocsum, csum, remcsum")
             if tun_csum == "remcsum" and tun_type != "gue":
                 raise IPVSValidationError(prefix + "tun_csum", tun_csum, "remcsum (remote checksum offload) only applies to tun_type: gue")
-    return RealServer(address=addr, port=rport, method=method, weight=weight, upper_threshold=upper,
-                      lower_threshold=lower, tun_type=tun_type, tun_port=tun_port, tun_csum=tun_csum)
+    return RealServer(
+        address=addr,
+        port=rport,
+        method=method,
+        weight=weight,
+        upper_threshold=upper,
+        lower_threshold=lower,
+        tun_type=tun_type,
+        tun_port=tun_port,
+        tun_csum=tun_csum,
+    )
 
 
 def real_servers(items, key, prefix, check_keys=False):
@@ -293,8 +322,9 @@ def real_servers(items, key, prefix, check_keys=False):
         server = real_server(item if item is not None else {}, key, item_prefix, check_keys=check_keys)
         server_key = server.key
         if server_key in result:
-            raise IPVSValidationError(item_prefix + "address", item.get("address"),
-                                      "duplicate real server %s in %s (also at %s[%d])" % (server_key, key, prefix, where[server_key]))
+            raise IPVSValidationError(
+                item_prefix + "address", item.get("address"), "duplicate real server %s in %s (also at %s[%d])" % (server_key, key, prefix, where[server_key])
+            )
         result[server_key] = server
         where[server_key] = index
     return result
@@ -308,8 +338,11 @@ def table(items, prefix="services"):
         item_prefix = "%s[%d]." % (prefix, index)
         service = virtual_service(item or {}, item_prefix)
         if service.key in result:
-            raise IPVSValidationError(item_prefix + "address", item.get("address", item.get("fwmark")),
-                                      "duplicate virtual service %s (also at %s[%d])" % (service.key, prefix, where[service.key]))
+            raise IPVSValidationError(
+                item_prefix + "address",
+                item.get("address", item.get("fwmark")),
+                "duplicate virtual service %s (also at %s[%d])" % (service.key, prefix, where[service.key]),
+            )
         # The real servers of a table are checked here, not by the argument_spec (see ipvs_table).
         service.real_servers = real_servers(item.get("real_servers"), service.key, item_prefix + "real_servers", check_keys=True)
         result[service.key] = service
@@ -341,8 +374,7 @@ def sync_daemon(params):
     ttl = params.get("mcast_ttl")
     if ttl is not None:
         ttl = _int_range("mcast_ttl", ttl, 1, 255)
-    return SyncDaemon(role=role, mcast_interface=str(ifname), syncid=syncid, sync_maxlen=maxlen,
-                      mcast_group=group, mcast_port=mport, mcast_ttl=ttl)
+    return SyncDaemon(role=role, mcast_interface=str(ifname), syncid=syncid, sync_maxlen=maxlen, mcast_group=group, mcast_port=mport, mcast_ttl=ttl)
 
 
 def timeouts(params):

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-_TRIGGER = re.compile(r'(?:^|-)(?:edge|level|fasteoi|simple|none)$', re.IGNORECASE)
+_TRIGGER = re.compile(r"(?:^|-)(?:edge|level|fasteoi|simple|none)$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,7 @@ class Interrupt:
 
     irq: int
     counts: dict = field(default_factory=dict)
-    chip: str = ''
+    chip: str = ""
     actions: tuple = ()
 
     @property
@@ -38,7 +38,7 @@ class QueueIrq:
 
     irq: int
     name: str
-    kind: str       # rx, tx or combined
+    kind: str  # rx, tx or combined
     index: int
 
 
@@ -46,14 +46,14 @@ def parse_interrupts(text):
     """Parse /proc/interrupts into a list of Interrupt (numbered lines only)."""
     lines = text.splitlines()
     if not lines:
-        raise ValueError('/proc/interrupts is empty')
+        raise ValueError("/proc/interrupts is empty")
     header = lines[0].split()
-    if not header or not all(re.match(r'^CPU\d+$', h) for h in header):
-        raise ValueError('/proc/interrupts: unexpected header %r' % lines[0])
+    if not header or not all(re.match(r"^CPU\d+$", h) for h in header):
+        raise ValueError("/proc/interrupts: unexpected header %r" % lines[0])
     cpus = [int(h[3:]) for h in header]
     result = []
     for line in lines[1:]:
-        head, sep, rest = line.partition(':')
+        head, sep, rest = line.partition(":")
         head = head.strip()
         if not sep or not head.isdigit():
             continue
@@ -63,9 +63,9 @@ def parse_interrupts(text):
             if not token.isdigit():
                 break
             counts[cpu] = int(token)
-        tail = tokens[len(counts):]
+        tail = tokens[len(counts) :]
         chip, names = _split_tail(tail)
-        actions = tuple(n.strip() for n in ' '.join(names).split(',') if n.strip())
+        actions = tuple(n.strip() for n in " ".join(names).split(",") if n.strip())
         result.append(Interrupt(irq=int(head), counts=counts, chip=chip, actions=actions))
     return result
 
@@ -77,8 +77,8 @@ def _split_tail(tail):
         if _TRIGGER.search(token):
             last_trigger = index
     if last_trigger is None:
-        return (tail[0] if tail else ''), tail[1:]
-    return ' '.join(tail[:last_trigger + 1]), tail[last_trigger + 1:]
+        return (tail[0] if tail else ""), tail[1:]
+    return " ".join(tail[: last_trigger + 1]), tail[last_trigger + 1 :]
 
 
 def queue_patterns(ifname, device_names=(), pci_slots=()):
@@ -93,19 +93,19 @@ def queue_patterns(ifname, device_names=(), pci_slots=()):
     """
     name = re.escape(ifname)
     pats = [
-        (r'^(?:[A-Za-z0-9_]+-)?%s-(?:TxRx|rxtx|txrx|fp|combined|q)-(\d+)$' % name, 'combined'),
-        (r'^(?:[A-Za-z0-9_]+-)?%s-(?:rx|Rx|RX)-(\d+)$' % name, 'rx'),
-        (r'^(?:[A-Za-z0-9_]+-)?%s-(?:tx|Tx|TX)-(\d+)$' % name, 'tx'),
-        (r'^%s-(\d+)$' % name, 'combined'),
+        (r"^(?:[A-Za-z0-9_]+-)?%s-(?:TxRx|rxtx|txrx|fp|combined|q)-(\d+)$" % name, "combined"),
+        (r"^(?:[A-Za-z0-9_]+-)?%s-(?:rx|Rx|RX)-(\d+)$" % name, "rx"),
+        (r"^(?:[A-Za-z0-9_]+-)?%s-(?:tx|Tx|TX)-(\d+)$" % name, "tx"),
+        (r"^%s-(\d+)$" % name, "combined"),
     ]
     for dev in device_names:
         dev = re.escape(dev)
-        pats.append((r'^%s-input\.(\d+)$' % dev, 'rx'))
-        pats.append((r'^%s-output\.(\d+)$' % dev, 'tx'))
+        pats.append((r"^%s-input\.(\d+)$" % dev, "rx"))
+        pats.append((r"^%s-output\.(\d+)$" % dev, "tx"))
     for slot in pci_slots:
         slot = re.escape(slot)
-        pats.append((r'^mlx5_comp(\d+)@pci:%s$' % slot, 'combined'))
-        pats.append((r'^mlx4-(\d+)@(?:pci:)?%s$' % slot, 'combined'))
+        pats.append((r"^mlx5_comp(\d+)@pci:%s$" % slot, "combined"))
+        pats.append((r"^mlx4-(\d+)@(?:pci:)?%s$" % slot, "combined"))
     return [(re.compile(p), kind) for p, kind in pats]
 
 
@@ -129,5 +129,5 @@ def queue_irqs(interrupts, ifname, device_names=(), pci_slots=(), msi_irqs=None)
             else:
                 continue
             break
-    order = {'combined': 0, 'rx': 1, 'tx': 2}
+    order = {"combined": 0, "rx": 1, "tx": 2}
     return sorted(found, key=lambda q: (q.index, order[q.kind], q.irq))

@@ -20,7 +20,13 @@ from ansible.module_utils.common.text.converters import to_native
 from ansible.module_utils.parsing.convert_bool import boolean
 
 from ansible_collections.lvs.cluster.plugins.module_utils.tuning.ethtool import (
-    RING_KEYS, features_argv, parse_features, parse_rings, plan_features, plan_rings, rings_argv,
+    RING_KEYS,
+    features_argv,
+    parse_features,
+    parse_rings,
+    plan_features,
+    plan_rings,
+    rings_argv,
 )
 from ansible_collections.lvs.cluster.plugins.module_utils.tuning.exceptions import TuningError
 from ansible_collections.lvs.cluster.plugins.module_utils.tuning.plan import apply_writes, diff_text, plan_irq_affinity, plan_net_queues
@@ -39,7 +45,7 @@ def run(module, function):
         result = function(module, local_host())
     except TuningError as exc:
         module.fail_json(msg=str(exc))
-    for warning in result.pop('warnings', ()):
+    for warning in result.pop("warnings", ()):
         module.warn(warning)
     module.exit_json(**result)
 
@@ -50,27 +56,29 @@ def _writes_result(module, host, writes, header):
     result = dict(changed=bool(changed), settings=[w.as_dict() for w in writes])
     if module._diff and changed:
         before, after = diff_text(writes)
-        result['diff'] = dict(before=before, after=after, before_header=header, after_header=header)
+        result["diff"] = dict(before=before, after=after, before_header=header, after_header=header)
     return result
 
 
 def ensure_irq_affinity(module, host):
     params = module.params
-    writes, warnings, facts = plan_irq_affinity(host, params['interface'], cpus=params['cpus'],
-                                                strategy=params['strategy'], allow_no_irqs=params['allow_no_irqs'])
-    result = _writes_result(module, host, writes, '%s interrupts' % params['interface'])
-    result.update(cpus=facts['cpus'], cpus_from=facts['cpus_from'], irqs=facts['irqs'], warnings=warnings)
+    writes, warnings, facts = plan_irq_affinity(
+        host, params["interface"], cpus=params["cpus"], strategy=params["strategy"], allow_no_irqs=params["allow_no_irqs"]
+    )
+    result = _writes_result(module, host, writes, "%s interrupts" % params["interface"])
+    result.update(cpus=facts["cpus"], cpus_from=facts["cpus_from"], irqs=facts["irqs"], warnings=warnings)
     return result
 
 
 def ensure_net_queues(module, host):
     params = module.params
-    writes, warnings, facts = plan_net_queues(host, params['interface'], cpus=params['cpus'], rps=params['rps'],
-                                              rps_flow_cnt=params['rps_flow_cnt'], xps=params['xps'])
-    result = _writes_result(module, host, writes, '%s queues' % params['interface'])
-    result.update(cpus=facts.get('cpus', ''), rx_queues=facts['rx_queues'], tx_queues=facts['tx_queues'], warnings=warnings)
-    if 'cpus_from' in facts:
-        result['cpus_from'] = facts['cpus_from']
+    writes, warnings, facts = plan_net_queues(
+        host, params["interface"], cpus=params["cpus"], rps=params["rps"], rps_flow_cnt=params["rps_flow_cnt"], xps=params["xps"]
+    )
+    result = _writes_result(module, host, writes, "%s queues" % params["interface"])
+    result.update(cpus=facts.get("cpus", ""), rx_queues=facts["rx_queues"], tx_queues=facts["tx_queues"], warnings=warnings)
+    if "cpus_from" in facts:
+        result["cpus_from"] = facts["cpus_from"]
     return result
 
 
@@ -78,14 +86,14 @@ def _ethtool(module, argv, where):
     """Run one ethtool command; its output, or an error naming host, interface, command and why."""
     rc, out, err = module.run_command(argv)
     if rc != 0:
-        raise TuningError('%s: %s failed (rc=%d): %s' % (where, ' '.join(argv), rc, (err or out).strip()))
+        raise TuningError("%s: %s failed (rc=%d): %s" % (where, " ".join(argv), rc, (err or out).strip()))
     return out
 
 
 def _ethtool_request(where, params):
     """The features ({name: bool}) and rings ({key: int}) asked for, or an error naming the bad entry."""
     features = {}
-    for name, value in (params['features'] or {}).items():
+    for name, value in (params["features"] or {}).items():
         if value is not None and not isinstance(value, bool):
             # As AnsibleModule.boolean: None stays None, anything else must read as a boolean.
             try:
@@ -94,30 +102,30 @@ def _ethtool_request(where, params):
                 raise TuningError(to_native(exc))
         features[name] = value
     rings = {}
-    for key, value in (params['rings'] or {}).items():
+    for key, value in (params["rings"] or {}).items():
         if key not in RING_KEYS:
-            raise TuningError('%s: rings.%s: unknown ring (use %s)' % (where, key, ', '.join(sorted(RING_KEYS))))
+            raise TuningError("%s: rings.%s: unknown ring (use %s)" % (where, key, ", ".join(sorted(RING_KEYS))))
         try:
             rings[key] = int(value)
         except (TypeError, ValueError):
-            raise TuningError('%s: rings.%s=%r is not an integer' % (where, key, value))
+            raise TuningError("%s: rings.%s=%r is not an integer" % (where, key, value))
     return features, rings
 
 
 def ensure_ethtool(module, host):
     params = module.params
-    iface = params['interface']
-    where = 'host %s, interface %s' % (host.hostname, iface)
-    ethtool = module.get_bin_path('ethtool', required=True)
+    iface = params["interface"]
+    where = "host %s, interface %s" % (host.hostname, iface)
+    ethtool = module.get_bin_path("ethtool", required=True)
     features, rings = _ethtool_request(where, params)
     feature_changes, ring_changes = [], []
     try:
         if features:
-            feature_changes = plan_features(where, parse_features(_ethtool(module, [ethtool, '-k', iface], where)), features)
+            feature_changes = plan_features(where, parse_features(_ethtool(module, [ethtool, "-k", iface], where)), features)
         if rings:
-            ring_changes = plan_rings(where, parse_rings(_ethtool(module, [ethtool, '-g', iface], where)), rings)
+            ring_changes = plan_rings(where, parse_rings(_ethtool(module, [ethtool, "-g", iface], where)), rings)
     except ValueError as exc:
-        raise TuningError('%s: cannot read ethtool output: %s' % (where, exc))
+        raise TuningError("%s: cannot read ethtool output: %s" % (where, exc))
     commands = []
     if feature_changes:
         commands.append(features_argv(ethtool, iface, feature_changes))
@@ -127,20 +135,26 @@ def ensure_ethtool(module, host):
         for argv in commands:
             _ethtool(module, argv, where)
         if feature_changes:
-            left = plan_features(where, parse_features(_ethtool(module, [ethtool, '-k', iface], where)),
-                                 dict((n, a) for n, _b, a in feature_changes))
+            left = plan_features(where, parse_features(_ethtool(module, [ethtool, "-k", iface], where)), dict((n, a) for n, _b, a in feature_changes))
             if left:
-                raise TuningError('%s: after %s the driver still reports %s' % (where, ' '.join(commands[0]), left))
+                raise TuningError("%s: after %s the driver still reports %s" % (where, " ".join(commands[0]), left))
         if ring_changes:
-            left = plan_rings(where, parse_rings(_ethtool(module, [ethtool, '-g', iface], where)), dict((k, a) for k, _b, a in ring_changes))
+            left = plan_rings(where, parse_rings(_ethtool(module, [ethtool, "-g", iface], where)), dict((k, a) for k, _b, a in ring_changes))
             if left:
-                raise TuningError('%s: after %s the driver still reports %s' % (where, ' '.join(commands[-1]), left))
-    result = dict(changed=bool(commands), commands=[' '.join(shlex.quote(a) for a in argv) for argv in commands],
-                  features=dict((n, a) for n, _b, a in feature_changes), rings=dict((k, a) for k, _b, a in ring_changes))
+                raise TuningError("%s: after %s the driver still reports %s" % (where, " ".join(commands[-1]), left))
+    result = dict(
+        changed=bool(commands),
+        commands=[" ".join(shlex.quote(a) for a in argv) for argv in commands],
+        features=dict((n, a) for n, _b, a in feature_changes),
+        rings=dict((k, a) for k, _b, a in ring_changes),
+    )
     if module._diff and commands:
-        lines = [('feature %s' % n, 'on' if b else 'off', 'on' if a else 'off') for n, b, a in feature_changes]
-        lines += [('ring %s' % k, str(b), str(a)) for k, b, a in ring_changes]
-        result['diff'] = dict(before=''.join('%s: %s\n' % (n, b) for n, b, _a in lines),
-                              after=''.join('%s: %s\n' % (n, a) for n, _b, a in lines),
-                              before_header='%s ethtool' % iface, after_header='%s ethtool' % iface)
+        lines = [("feature %s" % n, "on" if b else "off", "on" if a else "off") for n, b, a in feature_changes]
+        lines += [("ring %s" % k, str(b), str(a)) for k, b, a in ring_changes]
+        result["diff"] = dict(
+            before="".join("%s: %s\n" % (n, b) for n, b, _a in lines),
+            after="".join("%s: %s\n" % (n, a) for n, _b, a in lines),
+            before_header="%s ethtool" % iface,
+            after_header="%s ethtool" % iface,
+        )
     return result

@@ -33,6 +33,7 @@ what keepalived refuses only where it had no facts to compare with and said so i
 (``derandomize``) unless ``LVS_DIFFERENTIAL_SEED`` is given. ``make differential`` runs a long
 one. The run prints its examples, how many the preflight accepted, and its seconds.
 """
+
 from __future__ import annotations
 
 import copy
@@ -56,8 +57,7 @@ from ansible_collections.lvs.cluster.tests.unit.plugins.tests_render import (
     render,
 )
 
-pytestmark = pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("ip") or not shutil.which("keepalived"),
-                                reason="needs root, iproute2 and keepalived")
+pytestmark = pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("ip") or not shutil.which("keepalived"), reason="needs root, iproute2 and keepalived")
 
 EXAMPLES = int(os.environ.get("LVS_DIFFERENTIAL_EXAMPLES", "200"))
 SEED = os.environ.get("LVS_DIFFERENTIAL_SEED") or None
@@ -74,7 +74,7 @@ DIRECTOR_NETS = {
 }
 MISSING_INTERFACE = "eth7"  # named by risky values only: no director has it
 POOLS = {
-    "pool_web": {"web1": "192.0.2.21", "web2": "192.0.2.22", "web3": "192.0.2.23"},   # front, beside eth0 (DR)
+    "pool_web": {"web1": "192.0.2.21", "web2": "192.0.2.22", "web3": "192.0.2.23"},  # front, beside eth0 (DR)
     "pool_app": {"app1": "198.51.100.31", "app2": "198.51.100.32", "app3": "198.51.100.33"},  # inside (NAT)
     "pool_far": {"far1": "203.0.113.51"},  # a routed network: TUN only
 }
@@ -152,8 +152,7 @@ HOST_VALUES = {
     "lvs_backend_weight": ([None, 50], [0, 65536]),
     "lvs_backend_weights": ([None], ["drain", "unknown", "notamap"]),
 }
-TABLES = {"instance": INSTANCE_VALUES, "service": SERVICE_VALUES, "check": CHECK_VALUES, "backend": BACKEND_VALUES,
-          "host": HOST_VALUES}
+TABLES = {"instance": INSTANCE_VALUES, "service": SERVICE_VALUES, "check": CHECK_VALUES, "backend": BACKEND_VALUES, "host": HOST_VALUES}
 RISKY = [(table, key) for table, values in TABLES.items() for key, (_valid, risky) in values.items() if risky]
 
 
@@ -246,8 +245,9 @@ def inventories(draw):
         hv = {"ansible_host": DIRECTOR_NETS["eth0"][0][name]}
         if host["ansible_facts"] == "gathered":
             hv["ansible_facts"] = director_facts(name)
-        prio = {"order": None, "distinct": [120, 80][index], "equal": 100, "zero": [0, 100][index], "255": [255, 100][index],
-                "swap": [90, 200][index]}[host["director_vrrp_priority"]]
+        prio = {"order": None, "distinct": [120, 80][index], "equal": 100, "zero": [0, 100][index], "255": [255, 100][index], "swap": [90, 200][index]}[
+            host["director_vrrp_priority"]
+        ]
         if prio is not None:
             hv["director_vrrp_priority"] = prio
         if host["director_vrrp_state"] is not None and index == 1:
@@ -298,8 +298,7 @@ BEYOND_THE_CONFIG_TEST = (
     (r"^director_vrrp_address$", r"is not an address of", "keepalived accepts a unicast_src_ip the host lacks; VRRP cannot send from it"),
     (r"^lvs_backend_address$", r"is not an address of", "a real server's own addresses are on another host"),
     (r"^lvs_backend_weights$", r"must be a mapping", "the role would ignore the weight the operator meant"),
-    (r"^lvs_backend_weights?$", r"must be an integer", "a wrong weight on a host no service of the file uses (where one does, the derivation "
-     "refuses it too)"),
+    (r"^lvs_backend_weights?$", r"must be an integer", "a wrong weight on a host no service of the file uses (where one does, the derivation refuses it too)"),
     (r"\.health_check$", r"the default TCP_CHECK connects over TCP", "a TCP probe of a UDP or SCTP pool: valid, and marks it down"),
     (r"\.nat_gateway$", r"is not set but NAT service", "NAT real servers need the floating gateway to answer: the network, not the file"),
 )
@@ -310,6 +309,7 @@ def beyond_the_config_test(problem):
 
 
 # --- the network namespaces and keepalived's config test ------------------------------------
+
 
 def sh(*argv, check=True):
     return subprocess.run(argv, check=check, capture_output=True, text=True)
@@ -387,8 +387,7 @@ def declared_content_missing(instances, services, hostvars, groups, texts):
             block = text.split("vrrp_instance %s {" % inst["name"], 1)[1].split("\n}\n", 1)[0]
             if "        %s/%d dev %s\n" % (svc["vip"], width, inst["interface"]) not in block:
                 missing.append("%s: VIP %s of %s not in %s's virtual_ipaddress" % (host, svc["vip"], svc["name"], inst["name"]))
-            head = ("virtual_server fwmark %s {" % svc["fwmark"] if svc.get("protocol") == "fwmark"
-                    else "virtual_server %s %s {" % (svc["vip"], svc["port"]))
+            head = "virtual_server fwmark %s {" % svc["fwmark"] if svc.get("protocol") == "fwmark" else "virtual_server %s %s {" % (svc["vip"], svc["port"])
             if head not in text:
                 missing.append("%s: no '%s' for %s" % (host, head, svc["name"]))
                 continue
@@ -397,8 +396,12 @@ def declared_content_missing(instances, services, hostvars, groups, texts):
                 for member in groups[backend["group"]]:
                     # The generated inventories declare no pool states: every real server is active.
                     line = "    real_server %s %s {\n        # %s (%s)\n        weight %s\n" % (
-                        hostvars[member]["ansible_host"], backend["port"], member, backend["group"],
-                        expected_weight(hostvars, member, svc["name"], backend))
+                        hostvars[member]["ansible_host"],
+                        backend["port"],
+                        member,
+                        backend["group"],
+                        expected_weight(hostvars, member, svc["name"], backend),
+                    )
                     if line not in vs:
                         missing.append("%s: %s lacks %r" % (host, svc["name"], line.strip()))
     return missing
@@ -438,8 +441,12 @@ def check_one(namespaces, example):
     deployable = all(rc == 0 for rc, _m in results.values())
     STATS["examples"] += 1
     shown = "risky fields %s\nlvs_vrrp_instances: %r\nlvs_services: %r\nproblems:\n  %s\nconfig test:\n  %s" % (
-        sorted(risky), instances, services, "\n  ".join(str(p) for p in problems) or "none",
-        "\n  ".join("%s: rc=%s %s" % (h, rc, m) for h, (rc, m) in results.items()))
+        sorted(risky),
+        instances,
+        services,
+        "\n  ".join(str(p) for p in problems) or "none",
+        "\n  ".join("%s: rc=%s %s" % (h, rc, m) for h, (rc, m) in results.items()),
+    )
     if not problems and not deployable and unchecked_explains(notes, results):
         STATS["unchecked"] += 1  # no facts: the preflight said it could not compare the interfaces, and keepalived found one missing
         return
@@ -450,8 +457,10 @@ def check_one(namespaces, example):
         STATS["accepted"] += 1
     elif deployable:
         unexplained = [str(p) for p in problems if not beyond_the_config_test(p)]
-        assert not unexplained, ("the preflight refuses what keepalived's config test accepts, for a rule that is not in "
-                                 "BEYOND_THE_CONFIG_TEST: %s\n%s" % (unexplained, shown))
+        assert not unexplained, "the preflight refuses what keepalived's config test accepts, for a rule that is not in BEYOND_THE_CONFIG_TEST: %s\n%s" % (
+            unexplained,
+            shown,
+        )
         STATS["beyond"] += 1
     else:
         STATS["refused_by_both"] += 1
@@ -459,8 +468,13 @@ def check_one(namespaces, example):
 
 def test_preflight_agrees_with_keepalived_config_test(namespaces, capsys):
     start = time.monotonic()
-    options = dict(max_examples=EXAMPLES, deadline=None, database=None, print_blob=True,
-                   suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture])
+    options = dict(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        print_blob=True,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture],
+    )
     if SEED is None:
         options["derandomize"] = True
     if not SHRINK:
@@ -477,7 +491,18 @@ def test_preflight_agrees_with_keepalived_config_test(namespaces, capsys):
         prop()
     finally:
         with capsys.disabled():  # the cost shows in every run (make host-test is quiet otherwise)
-            print("\ndifferential test (seed %s): %d examples, %d accepted by both, %d refused by both, %d refused by the "
-                  "preflight only for run-time rules, %d not checked for want of facts (and said so), %d keepalived config tests, "
-                  "%.1f s" % (SEED or "fixed", STATS["examples"], STATS["accepted"], STATS["refused_by_both"], STATS["beyond"],
-                              STATS["unchecked"], STATS["keepalived_runs"], time.monotonic() - start))
+            print(
+                "\ndifferential test (seed %s): %d examples, %d accepted by both, %d refused by both, %d refused by the "
+                "preflight only for run-time rules, %d not checked for want of facts (and said so), %d keepalived config tests, "
+                "%.1f s"
+                % (
+                    SEED or "fixed",
+                    STATS["examples"],
+                    STATS["accepted"],
+                    STATS["refused_by_both"],
+                    STATS["beyond"],
+                    STATS["unchecked"],
+                    STATS["keepalived_runs"],
+                    time.monotonic() - start,
+                )
+            )

@@ -12,6 +12,7 @@ priority 255 and an IPVS sync message. Without the table both arrive (the contro
 dir2's do, the intruder's are counted by the table's drop rules, and a TCP connection from the
 intruder is still accepted (policy accept: the filter never locks anyone out).
 """
+
 from __future__ import annotations
 
 import json
@@ -32,8 +33,9 @@ PROBE = os.path.join(HERE, "vrrp_filter_probe.py")
 TEMPLATE = os.path.join("etc", "lvs-cluster", "nftables.nft.j2")
 HOSTS = {"dir1": "192.0.2.11", "dir2": "192.0.2.12", "intruder": "192.0.2.99"}
 
-pytestmark = pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("ip") or not shutil.which("nft"),
-                                reason="needs root, iproute2 and nft (Debian's nftables package)")
+pytestmark = pytest.mark.skipif(
+    os.geteuid() != 0 or not shutil.which("ip") or not shutil.which("nft"), reason="needs root, iproute2 and nft (Debian's nftables package)"
+)
 
 
 def sh(*argv, check=True):
@@ -65,8 +67,9 @@ def segment():
 
 def exchange(names):
     """dir2 and the intruder each send dir1 an advert and a sync message; the sources dir1's sockets saw."""
-    listener = subprocess.Popen(["ip", "netns", "exec", names["dir1"], sys.executable, PROBE, "listen", "2"],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    listener = subprocess.Popen(
+        ["ip", "netns", "exec", names["dir1"], sys.executable, PROBE, "listen", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     assert listener.stderr.readline().strip() == "ready"
     for sender in ("dir2", "intruder"):
         sh("ip", "netns", "exec", names[sender], sys.executable, PROBE, "send", HOSTS["dir1"])
@@ -76,12 +79,30 @@ def exchange(names):
 
 
 def tcp_from_intruder(names):
-    server = subprocess.Popen(["ip", "netns", "exec", names["dir1"], sys.executable, "-c",
-                               "import socket; s = socket.create_server(('0.0.0.0', 2222)); print('ready', flush=True); "
-                               "c, a = s.accept(); c.sendall(b'ok'); c.close()"], stdout=subprocess.PIPE, text=True)
+    server = subprocess.Popen(
+        [
+            "ip",
+            "netns",
+            "exec",
+            names["dir1"],
+            sys.executable,
+            "-c",
+            "import socket; s = socket.create_server(('0.0.0.0', 2222)); print('ready', flush=True); c, a = s.accept(); c.sendall(b'ok'); c.close()",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     assert server.stdout.readline().strip() == "ready"
-    client = sh("ip", "netns", "exec", names["intruder"], sys.executable, "-c",
-                "import socket; print(socket.create_connection(('%s', 2222), timeout=3).recv(2).decode())" % HOSTS["dir1"], check=False)
+    client = sh(
+        "ip",
+        "netns",
+        "exec",
+        names["intruder"],
+        sys.executable,
+        "-c",
+        "import socket; print(socket.create_connection(('%s', 2222), timeout=3).recv(2).decode())" % HOSTS["dir1"],
+        check=False,
+    )
     server.wait(timeout=10)
     return client.stdout.strip()
 
@@ -108,5 +129,4 @@ def test_only_the_pair_reaches_vrrp_and_ipvs_sync(segment, tmp_path):
     drops = [int(n) for n in re.findall(r"counter packets (\d+) bytes \d+ drop", listed)]
     assert drops == [1, 0, 1, 0], listed  # VRRP v4, v6, sync v4, v6: the intruder's one advert and one message
     assert tcp_from_intruder(segment) == "ok"  # policy accept: nothing else is filtered
-    print("filter test: intruder's advert and sync message dropped and counted, peer's delivered, TCP accepted (%.1f s)"
-          % (time.monotonic() - started))
+    print("filter test: intruder's advert and sync message dropped and counted, peer's delivered, TCP accepted (%.1f s)" % (time.monotonic() - started))

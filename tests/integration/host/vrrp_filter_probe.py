@@ -4,9 +4,10 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Packets for test_vrrp_filter_netns.py, run inside the test's network namespaces.
 
-    python3 vrrp_filter_probe.py listen SECONDS    # print JSON: sources of VRRP and of UDP 8848 seen
-    python3 vrrp_filter_probe.py send DESTINATION  # one VRRPv3 advert (priority 255) and one IPVS sync message
+python3 vrrp_filter_probe.py listen SECONDS    # print JSON: sources of VRRP and of UDP 8848 seen
+python3 vrrp_filter_probe.py send DESTINATION  # one VRRPv3 advert (priority 255) and one IPVS sync message
 """
+
 from __future__ import annotations
 
 import json

@@ -3,6 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Command line: argument handling and errors that do not need a running lab."""
+
 from __future__ import annotations
 
 from lvslab import cli

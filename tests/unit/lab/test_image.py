@@ -3,6 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The base image: package list and the hash that decides when it is rebuilt."""
+
 from __future__ import annotations
 
 from lvslab import image

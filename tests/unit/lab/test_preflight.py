@@ -3,6 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Preflight: every host problem is reported before anything starts, with what to install or fix."""
+
 from __future__ import annotations
 
 import pytest

@@ -3,6 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Inventory, guest files and the UML command line rendered from a topology."""
+
 from __future__ import annotations
 
 import shlex
@@ -73,5 +74,7 @@ def test_uml_argv():
     assert argv[:4] == ["linux.uml", "mem=384M", "umid=rs1", "uml_dir=/u"]
     assert "rootflags=/r" in argv and "rootfstype=hostfs" in argv
     vecs = [a for a in argv if a.startswith("vec")]
-    assert vecs == ["vec0:transport=tap,ifname=lt1n0,mac=%s" % t.guests[1].interfaces[0].mac,
-                    "vec2:transport=tap,ifname=lt1n2,mac=%s" % t.guests[1].interfaces[1].mac]
+    assert vecs == [
+        "vec0:transport=tap,ifname=lt1n0,mac=%s" % t.guests[1].interfaces[0].mac,
+        "vec2:transport=tap,ifname=lt1n2,mac=%s" % t.guests[1].interfaces[1].mac,
+    ]

@@ -3,6 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The per-guest supervisor boots the kernel again only when the guest left the reboot marker."""
+
 from __future__ import annotations
 
 import sys
@@ -34,8 +35,8 @@ def test_reboot_marker_restarts_then_poweroff_ends(tmp_path, capsys):
 
 def test_stale_marker_from_a_crash_is_ignored(tmp_path):
     count, marker = tmp_path / "count", tmp_path / "marker"
-    count.write_text("1")          # the stand-in powers off at once
-    marker.write_text("reboot")    # left behind by an earlier boot that crashed mid-reboot
+    count.write_text("1")  # the stand-in powers off at once
+    marker.write_text("reboot")  # left behind by an earlier boot that crashed mid-reboot
     rc = supervise.main([str(marker), "--", sys.executable, "-c", KERNEL, str(count), str(marker)])
     assert rc == 7 and count.read_text() == "2"
 

@@ -3,6 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Topology parsing, validation and the names/addresses/MACs derived from it."""
+
 from __future__ import annotations
 
 import copy
@@ -169,6 +170,7 @@ def test_load_reports_missing_file_and_bad_yaml(tmp_path):
 def test_repository_topologies_are_valid():
     import glob
     import os
+
     here = os.path.dirname(os.path.abspath(__file__))
     paths = glob.glob(os.path.join(here, "..", "..", "..", "lab", "topologies", "*.yml"))
     assert paths

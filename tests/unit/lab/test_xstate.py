@@ -3,6 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The UML ptrace shim builds cleanly and is cached by its source (lvslab/xstate.py)."""
+
 import ctypes
 import os
 import shutil

@@ -4,6 +4,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """meta/execution-environment.yml and its requirements files: controller-side, pinned as the
 repository's own venv is, and holding no target package. `make ee` runs ansible-builder on them."""
+
 from __future__ import annotations
 
 import os

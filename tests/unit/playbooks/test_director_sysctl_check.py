@@ -7,6 +7,7 @@
 It must refuse what the kernel refuses (proc_do_sync_threshold, the ranges of ipvs-sysctl.rst) before anything changes,
 and let null (the kernel's value) and valid values through.
 """
+
 from __future__ import annotations
 
 import json
@@ -21,35 +22,70 @@ REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..")
 
 
 def run(tmp_path, **values):
-    book = [{"name": "Check", "hosts": "localhost", "gather_facts": False, "tasks": [
-        {"name": "The check", "ansible.builtin.include_role": {"name": "lvs.cluster.director", "tasks_from": "sysctl-check"}}]}]
+    book = [
+        {
+            "name": "Check",
+            "hosts": "localhost",
+            "gather_facts": False,
+            "tasks": [{"name": "The check", "ansible.builtin.include_role": {"name": "lvs.cluster.director", "tasks_from": "sysctl-check"}}],
+        }
+    ]
     (tmp_path / "play.yml").write_text(yaml.safe_dump(book))
-    env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(REPO, "ansible.cfg"), ANSIBLE_LOCALHOST_WARNING="false",
-               ANSIBLE_COLLECTIONS_PATH=os.path.join(REPO, "build", "collections"))
-    return subprocess.run([os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", "localhost,", "-c", "local",
-                           str(tmp_path / "play.yml"), "-e", json.dumps(values)],
-                          cwd=REPO, env=env, capture_output=True, text=True, timeout=120, check=False)
+    env = dict(
+        os.environ,
+        ANSIBLE_CONFIG=os.path.join(REPO, "ansible.cfg"),
+        ANSIBLE_LOCALHOST_WARNING="false",
+        ANSIBLE_COLLECTIONS_PATH=os.path.join(REPO, "build", "collections"),
+    )
+    return subprocess.run(
+        [
+            os.path.join(os.path.dirname(sys.executable), "ansible-playbook"),
+            "-i",
+            "localhost,",
+            "-c",
+            "local",
+            str(tmp_path / "play.yml"),
+            "-e",
+            json.dumps(values),
+        ],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
-@pytest.mark.parametrize("values", [
-    {},
-    {"director_ipvs_sync_threshold": "3 50", "director_ipvs_sync_refresh_period": 10, "director_ipvs_sync_retries": 3,
-     "director_ipvs_sync_persist_mode": 1},
-    {"director_ipvs_sync_threshold": "5 0"},
-])
+@pytest.mark.parametrize(
+    "values",
+    [
+        {},
+        {
+            "director_ipvs_sync_threshold": "3 50",
+            "director_ipvs_sync_refresh_period": 10,
+            "director_ipvs_sync_retries": 3,
+            "director_ipvs_sync_persist_mode": 1,
+        },
+        {"director_ipvs_sync_threshold": "5 0"},
+    ],
+)
 def test_valid_values_pass(tmp_path, values):
     proc = run(tmp_path, **values)
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
-@pytest.mark.parametrize("values", [
-    {"director_ipvs_sync_threshold": "50 3"},
-    {"director_ipvs_sync_threshold": "3"},
-    {"director_ipvs_sync_threshold": "3 x"},
-    {"director_ipvs_sync_refresh_period": -1},
-    {"director_ipvs_sync_retries": 4},
-    {"director_ipvs_sync_persist_mode": 2},
-])
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"director_ipvs_sync_threshold": "50 3"},
+        {"director_ipvs_sync_threshold": "3"},
+        {"director_ipvs_sync_threshold": "3 x"},
+        {"director_ipvs_sync_refresh_period": -1},
+        {"director_ipvs_sync_retries": 4},
+        {"director_ipvs_sync_persist_mode": 2},
+    ],
+)
 def test_what_the_kernel_refuses_is_refused_with_the_fix(tmp_path, values):
     proc = run(tmp_path, **values)
     assert proc.returncode != 0

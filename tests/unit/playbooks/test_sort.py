@@ -8,6 +8,7 @@ The order the directors are rolled out in: the highest priority of an instance t
 preempt first (a new cluster elects the first keepalived to start), BACKUPs next, the highest
 priority of a preempting instance last.
 """
+
 from __future__ import annotations
 
 import json
@@ -26,26 +27,54 @@ def inventory(instances, priorities=None):
     directors = {"dir1": {"ansible_host": "192.0.2.11"}, "dir2": {"ansible_host": "192.0.2.12"}}
     for host, priority in (priorities or {}).items():
         directors[host]["director_vrrp_priority"] = priority
-    services = [{"name": "web%d" % n, "vrrp_instance": inst["name"], "vip": "203.0.113.%d" % (10 + n), "port": 80, "scheduler": "rr",
-                 "backends": [{"group": "pool_blue"}]} for n, inst in enumerate(instances)]
-    return {"all": {
-        "vars": {"ansible_connection": "local", "ansible_python_interpreter": sys.executable,
-                 "lvs_vrrp_instances": instances, "lvs_services": services},
-        "children": {"directors": {"hosts": directors},
-                     "pool_blue": {"hosts": {"rs1": {"ansible_host": "192.0.2.21"}}}}}}
+    services = [
+        {
+            "name": "web%d" % n,
+            "vrrp_instance": inst["name"],
+            "vip": "203.0.113.%d" % (10 + n),
+            "port": 80,
+            "scheduler": "rr",
+            "backends": [{"group": "pool_blue"}],
+        }
+        for n, inst in enumerate(instances)
+    ]
+    return {
+        "all": {
+            "vars": {"ansible_connection": "local", "ansible_python_interpreter": sys.executable, "lvs_vrrp_instances": instances, "lvs_services": services},
+            "children": {"directors": {"hosts": directors}, "pool_blue": {"hosts": {"rs1": {"ansible_host": "192.0.2.21"}}}},
+        }
+    }
 
 
 def sorted_groups(tmp_path, inv):
     (tmp_path / "inventory.yml").write_text(yaml.safe_dump(inv))
     out = tmp_path / "groups.json"
-    book = [{"import_playbook": os.path.join(REPO, "playbooks", "sort.yml")},
-            {"name": "Dump", "hosts": "localhost", "gather_facts": False, "tasks": [
-                {"name": "Write the groups", "ansible.builtin.copy": {"content": "{{ groups | to_json }}", "dest": str(out)}}]}]
+    book = [
+        {"import_playbook": os.path.join(REPO, "playbooks", "sort.yml")},
+        {
+            "name": "Dump",
+            "hosts": "localhost",
+            "gather_facts": False,
+            "tasks": [{"name": "Write the groups", "ansible.builtin.copy": {"content": "{{ groups | to_json }}", "dest": str(out)}}],
+        },
+    ]
     (tmp_path / "play.yml").write_text(yaml.safe_dump(book))
-    env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(REPO, "ansible.cfg"), ANSIBLE_CALLBACKS_ENABLED="ansible.posix.profile_tasks",
-               ANSIBLE_COLLECTIONS_PATH=os.path.join(REPO, "build", "collections"), ANSIBLE_LOCALHOST_WARNING="false")
-    proc = subprocess.run([os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", str(tmp_path / "inventory.yml"),
-                           str(tmp_path / "play.yml")], cwd=REPO, env=env, capture_output=True, text=True, timeout=120, check=False)
+    env = dict(
+        os.environ,
+        ANSIBLE_CONFIG=os.path.join(REPO, "ansible.cfg"),
+        ANSIBLE_CALLBACKS_ENABLED="ansible.posix.profile_tasks",
+        ANSIBLE_COLLECTIONS_PATH=os.path.join(REPO, "build", "collections"),
+        ANSIBLE_LOCALHOST_WARNING="false",
+    )
+    proc = subprocess.run(
+        [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", str(tmp_path / "inventory.yml"), str(tmp_path / "play.yml")],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     groups = json.loads(out.read_text())
     return {name: groups.get(name, []) for name in GROUPS}
@@ -54,15 +83,17 @@ def sorted_groups(tmp_path, inv):
 VI_1 = {"name": "VI_1", "group": "directors", "interface": "eth0", "virtual_router_id": 51}
 
 
-@pytest.mark.parametrize("option, first, last", [
-    ({}, ["dir1"], []),                            # nopreempt, the default: the top priority first
-    ({"preempt_delay": 30}, ["dir1"], []),         # preempts after the delay: first as well
-    ({"nopreempt": False}, [], ["dir1"]),          # preempts at once: the MASTER last
-])
+@pytest.mark.parametrize(
+    "option, first, last",
+    [
+        ({}, ["dir1"], []),  # nopreempt, the default: the top priority first
+        ({"preempt_delay": 30}, ["dir1"], []),  # preempts after the delay: first as well
+        ({"nopreempt": False}, [], ["dir1"]),  # preempts at once: the MASTER last
+    ],
+)
 def test_the_top_priority_goes_first_unless_it_preempts(tmp_path, option, first, last):
     groups = sorted_groups(tmp_path, inventory([dict(VI_1, **option)]))
-    assert groups == {"lvs_director_0_elect": first, "lvs_director_1_backup": ["dir2"], "lvs_director_2_master": last,
-                      "lvs_realserver_dr": ["rs1"]}
+    assert groups == {"lvs_director_0_elect": first, "lvs_director_1_backup": ["dir2"], "lvs_director_2_master": last, "lvs_realserver_dr": ["rs1"]}
 
 
 def test_active_active_puts_both_first(tmp_path):

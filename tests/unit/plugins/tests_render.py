@@ -7,6 +7,7 @@
 Used by tests/unit/plugins/filter/test_director_template.py and by the differential test
 (tests/integration/host/test_keepalived_differential.py): one renderer for every test.
 """
+
 from __future__ import annotations
 
 import os
@@ -44,8 +45,9 @@ def render(loader, hostvars, groups, host, template=KEEPALIVED_CONF, extra=None,
     ``hostvars`` is Ansible's HostVars or a plain mapping; ``loader`` may be None.
     """
     mine = hostvars[host]
-    derived = director_keepalived(mine["lvs_vrrp_instances"], mine["lvs_services"], hostvars, groups, host,
-                                  mine.get("lvs_pool_states") if pool_states is None else pool_states)
+    derived = director_keepalived(
+        mine["lvs_vrrp_instances"], mine["lvs_services"], hostvars, groups, host, mine.get("lvs_pool_states") if pool_states is None else pool_states
+    )
     with open(os.path.join(ROLE, "defaults", "main.yml"), encoding="utf-8") as fh:
         variables = yaml.safe_load(fh)
     with open(os.path.join(ROLE, "vars", "main.yml"), encoding="utf-8") as fh:
@@ -54,8 +56,7 @@ def render(loader, hostvars, groups, host, template=KEEPALIVED_CONF, extra=None,
     for key in variables:
         if key.startswith("director_") and key in mine:
             variables[key] = mine[key]
-    variables.update({"_director_keepalived": derived, "inventory_hostname": host, "director_router_id": host,
-                      "ansible_managed": "Ansible managed"})
+    variables.update({"_director_keepalived": derived, "inventory_hostname": host, "director_router_id": host, "ansible_managed": "Ansible managed"})
     variables.update(extra or {})
     templar = Templar(loader=loader or DataLoader(), variables=variables)
     with open(os.path.join(ROLE, "templates", template), encoding="utf-8") as fh:

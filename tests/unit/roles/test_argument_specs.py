@@ -9,6 +9,7 @@ defaults/), so nothing but this test keeps what ansible-doc shows in step with w
 does. As prometheus-community's collection checks in CI: every default is a documented option
 with the same default, and every option documented with a default is in defaults/.
 """
+
 from __future__ import annotations
 
 import os

@@ -3,6 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The cluster_preflight action plugin, run by ansible-playbook on the controller (no host is contacted)."""
+
 from __future__ import annotations
 
 import json
@@ -21,8 +22,9 @@ GOOD = {
             "ansible_connection": "local",
             "ansible_python_interpreter": sys.executable,
             "lvs_vrrp_instances": [{"name": "VI_1", "group": "directors", "interface": "eth0", "virtual_router_id": 51}],
-            "lvs_services": [{"name": "web", "vrrp_instance": "VI_1", "vip": "203.0.113.10", "port": 80, "scheduler": "rr",
-                              "backends": [{"group": "pool_blue"}]}],
+            "lvs_services": [
+                {"name": "web", "vrrp_instance": "VI_1", "vip": "203.0.113.10", "port": 80, "scheduler": "rr", "backends": [{"group": "pool_blue"}]}
+            ],
         },
         "children": {
             "directors": {"hosts": {"dir1": {"ansible_host": "192.0.2.11"}, "dir2": {"ansible_host": "192.0.2.12"}}},
@@ -31,17 +33,22 @@ GOOD = {
     }
 }
 
-PLAY = [{
-    "name": "Preflight",
-    "hosts": "all",
-    "gather_facts": False,
-    "tasks": [
-        {"name": "Check", "lvs.cluster.cluster_preflight": {"fail_on_problems": "{{ fail_on_problems | default(true) }}"},
-         "run_once": True, "register": "result"},
-        {"name": "Dump", "ansible.builtin.copy": {"content": "{{ result | to_json }}", "dest": "{{ out }}"},
-         "run_once": True, "delegate_to": "localhost"},
-    ],
-}]
+PLAY = [
+    {
+        "name": "Preflight",
+        "hosts": "all",
+        "gather_facts": False,
+        "tasks": [
+            {
+                "name": "Check",
+                "lvs.cluster.cluster_preflight": {"fail_on_problems": "{{ fail_on_problems | default(true) }}"},
+                "run_once": True,
+                "register": "result",
+            },
+            {"name": "Dump", "ansible.builtin.copy": {"content": "{{ result | to_json }}", "dest": "{{ out }}"}, "run_once": True, "delegate_to": "localhost"},
+        ],
+    }
+]
 
 
 def play(tmp_path, inventory, **extra):
@@ -50,11 +57,23 @@ def play(tmp_path, inventory, **extra):
     book = tmp_path / "play.yml"
     book.write_text(yaml.safe_dump(PLAY))
     out = tmp_path / "result.json"
-    env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(REPO, "ansible.cfg"), ANSIBLE_CALLBACKS_ENABLED="ansible.posix.profile_tasks",
-               ANSIBLE_COLLECTIONS_PATH=os.path.join(REPO, "build", "collections"), ANSIBLE_LOCALHOST_WARNING="false")
+    env = dict(
+        os.environ,
+        ANSIBLE_CONFIG=os.path.join(REPO, "ansible.cfg"),
+        ANSIBLE_CALLBACKS_ENABLED="ansible.posix.profile_tasks",
+        ANSIBLE_COLLECTIONS_PATH=os.path.join(REPO, "build", "collections"),
+        ANSIBLE_LOCALHOST_WARNING="false",
+    )
     extra_vars = dict(extra, out=str(out))
-    proc = subprocess.run([os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", str(inv), str(book),
-                           "-e", json.dumps(extra_vars)], cwd=REPO, env=env, capture_output=True, text=True, timeout=120, check=False)
+    proc = subprocess.run(
+        [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", str(inv), str(book), "-e", json.dumps(extra_vars)],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     result = json.loads(out.read_text()) if out.exists() else None
     return proc, result
 

@@ -4,6 +4,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Controller side of ipvs_table: argument checks without copying the real servers, and the
 split of the one remote read (recorded ipvsadm output, as a terminal delivers it over SSH)."""
+
 from __future__ import annotations
 
 import os
@@ -12,8 +13,7 @@ import types
 import pytest
 from ansible.errors import AnsibleActionFail
 
-from ansible_collections.lvs.cluster.plugins.action.ipvs_table import (MARK, NO_TERMINAL, ActionModule, ConnectionTransport, split_read,
-                                                                       validated_arguments)
+from ansible_collections.lvs.cluster.plugins.action.ipvs_table import MARK, NO_TERMINAL, ActionModule, ConnectionTransport, split_read, validated_arguments
 from ansible_collections.lvs.cluster.plugins.module_utils.ipvs import argv, manage, validate
 from ansible_collections.lvs.cluster.plugins.module_utils.ipvs.exceptions import IPVSValidationError
 from ansible_collections.lvs.cluster.tests.unit.plugins.module_utils.ipvs.tests_ipvs_data import DECLARED
@@ -47,8 +47,7 @@ def test_spec_errors_are_reported_before_anything_runs():
 
 
 def test_real_server_errors_name_the_entry():
-    args = validated_arguments({"services": [{"address": "192.0.2.1", "port": 80,
-                                              "real_servers": [{"address": "198.51.100.1", "weight": 70000}]}]})
+    args = validated_arguments({"services": [{"address": "192.0.2.1", "port": 80, "real_servers": [{"address": "198.51.100.1", "weight": 70000}]}]})
     with pytest.raises(IPVSValidationError) as info:
         validate.table(args["services"])
     assert "services[0].real_servers[0].weight" in str(info.value)
@@ -70,9 +69,11 @@ def test_split_read_refuses_a_partial_read():
 # --- the action over a fake connection ------------------------------------------------------
 # The commands as the action sent them before the Runner had a connection transport: the
 # remote side (sudo, the shell) must see exactly these.
-READ_COMMAND = ("PATH=\"$PATH:/usr/sbin:/sbin:/usr/local/sbin\" LC_ALL=C LANG=C; export PATH LC_ALL LANG; "
-                "ipvsadm -S -n && echo '--- lvs.cluster ipvs_table: thresholds ---' && ipvsadm -L -n --thresholds")
-APPLY_COMMAND = "PATH=\"$PATH:/usr/sbin:/sbin:/usr/local/sbin\" LC_ALL=C LANG=C; export PATH LC_ALL LANG; ipvsadm -R"
+READ_COMMAND = (
+    'PATH="$PATH:/usr/sbin:/sbin:/usr/local/sbin" LC_ALL=C LANG=C; export PATH LC_ALL LANG; '
+    "ipvsadm -S -n && echo '--- lvs.cluster ipvs_table: thresholds ---' && ipvsadm -L -n --thresholds"
+)
+APPLY_COMMAND = 'PATH="$PATH:/usr/sbin:/sbin:/usr/local/sbin" LC_ALL=C LANG=C; export PATH LC_ALL LANG; ipvsadm -R'
 
 
 def dumps(name):
@@ -113,6 +114,7 @@ def run_action(args, remote, check_mode=False, diff=False, async_val=0):
     def execute_module(task_vars=None, wrap_async=False):
         plugin.module_runs.append(wrap_async)
         return {"changed": False, "msg": "the module ran on the host"}
+
     plugin._execute_module = execute_module
     plugin._remove_tmp_path = plugin.removed.append
     return plugin, plugin.run(task_vars={"inventory_hostname": "dir1"})
@@ -144,6 +146,7 @@ def test_no_timings_unless_asked():
 def test_empty_table_no_op_takes_the_fast_path(monkeypatch):
     def no_parse(*args):
         raise AssertionError("a matching table is recognised on the raw text")
+
     monkeypatch.setattr(manage, "parse_table", no_parse)
     _plugin, result = run_action({"services": [], "purge": True}, Remote(dumps("empty")))
     assert result["changed"] is False and result["on_controller"] is True
@@ -156,6 +159,7 @@ def test_the_table_is_validated_once(monkeypatch):
     def counted(items, *args, **kwargs):
         calls.append(len(items))
         return real(items, *args, **kwargs)
+
     monkeypatch.setattr(validate, "table", counted)
     run_action({"services": DECLARED}, Remote(dumps("mixed")))
     assert calls == [14]
@@ -198,10 +202,13 @@ def test_a_failed_read_after_the_batch_is_reported_not_retried_on_the_host():
     assert plugin.module_runs == []
 
 
-@pytest.mark.parametrize("first", [
-    {"rc": 127, "stdout": "", "stderr": "ipvsadm: command not found"},
-    {"rc": 0, "stdout": fixture("mixed_save"), "stderr": ""},  # cut short
-])
+@pytest.mark.parametrize(
+    "first",
+    [
+        {"rc": 127, "stdout": "", "stderr": "ipvsadm: command not found"},
+        {"rc": 0, "stdout": fixture("mixed_save"), "stderr": ""},  # cut short
+    ],
+)
 def test_a_failed_first_read_runs_the_module_on_the_host(first):
     remote = Remote(first)
     plugin, result = run_action({"services": DECLARED}, remote)
@@ -219,8 +226,7 @@ def test_async_runs_the_module_without_reading():
 
 def test_bad_entries_fail_on_the_controller():
     remote = Remote(dumps("mixed"))
-    _plugin, result = run_action({"services": [{"address": "192.0.2.1", "port": 80, "real_servers": [{"address": "x"}]}]},
-                                 remote)
+    _plugin, result = run_action({"services": [{"address": "192.0.2.1", "port": 80, "real_servers": [{"address": "x"}]}]}, remote)
     assert result["failed"] is True and remote.calls == []
     assert result["msg"].endswith("(checked on the controller; nothing was run on dir1)")
     assert "services[0].real_servers[0].address" in result["msg"]

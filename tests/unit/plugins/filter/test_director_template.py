@@ -9,6 +9,7 @@ hostvars, as a playbook sees them). The rendering goes through Ansible's templar
 template module's settings; the example's output is compared with a golden file that was
 checked with keepalived 2.2.7's config test in the lab (see docs/roles-director.md).
 """
+
 from __future__ import annotations
 
 import os
@@ -90,8 +91,7 @@ def test_example_not_preempting_renders_every_member_backup():
     loader, lazy, groups = load("example")
     hostvars = {host: {key: lazy[host][key] for key in lazy[host]} for host in groups["all"]}
     for host in groups["all"]:
-        instances = [dict(i, nopreempt=True) if i["name"] == "VI_WEB" else dict(i, preempt_delay=30)
-                     for i in hostvars[host]["lvs_vrrp_instances"]]
+        instances = [dict(i, nopreempt=True) if i["name"] == "VI_WEB" else dict(i, preempt_delay=30) for i in hostvars[host]["lvs_vrrp_instances"]]
         hostvars[host]["lvs_vrrp_instances"] = instances
     for host in ("lb1", "lb2"):
         text = render(loader, hostvars, groups, host)

@@ -5,6 +5,7 @@
 """The six IPVS modules end to end: their argument_spec, AnsibleModule's check mode and diff,
 manage.run's exit and failure, on a fake ipvsadm answering with output recorded from a real
 kernel (tests_ipvs_data.FakeHost behind the real LocalTransport). No root, no IPVS."""
+
 from __future__ import annotations
 
 import json
@@ -14,8 +15,7 @@ from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.lvs.cluster.plugins.module_utils.ipvs import argv, manage
 from ansible_collections.lvs.cluster.plugins.module_utils.ipvs.runner import LocalTransport
-from ansible_collections.lvs.cluster.plugins.modules import (ipvs_info, ipvs_real_server, ipvs_service, ipvs_sync_daemon, ipvs_table,
-                                                             ipvs_timeouts)
+from ansible_collections.lvs.cluster.plugins.modules import ipvs_info, ipvs_real_server, ipvs_service, ipvs_sync_daemon, ipvs_table, ipvs_timeouts
 from ansible_collections.lvs.cluster.tests.unit.plugins.module_utils.ipvs.tests_ipvs_data import DECLARED, FakeHost, read_fixture
 
 MIXED = {argv.SAVE: read_fixture("mixed_save"), argv.THRESHOLDS: read_fixture("mixed_thresholds")}
@@ -77,9 +77,16 @@ def test_ipvs_table_bad_entry_names_it(monkeypatch, capsys):
 
 
 def test_ipvs_info(monkeypatch, capsys):
-    host = FakeHost({**MIXED, argv.LIST: read_fixture("mixed_list"), argv.STATS: read_fixture("empty_stats_exact"),
-                     argv.RATE: read_fixture("empty_stats_exact"), argv.TIMEOUTS: read_fixture("timeout_set"),
-                     argv.DAEMONS: read_fixture("daemon_none")})
+    host = FakeHost(
+        {
+            **MIXED,
+            argv.LIST: read_fixture("mixed_list"),
+            argv.STATS: read_fixture("empty_stats_exact"),
+            argv.RATE: read_fixture("empty_stats_exact"),
+            argv.TIMEOUTS: read_fixture("timeout_set"),
+            argv.DAEMONS: read_fixture("daemon_none"),
+        }
+    )
     result = run_module(ipvs_info, {}, host, monkeypatch, capsys, check=True)
     assert result["changed"] is False and len(result["services"]) == 14
     assert result["timeouts"] == {"tcp": 600, "tcpfin": 60, "udp": 120} and result["sync_daemons"] == []

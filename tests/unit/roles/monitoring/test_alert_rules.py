@@ -5,6 +5,7 @@
 """Every shipped alert rule has a promtool test where it fires and one where it stays quiet,
 and reads only metrics that something in this repository (or the drain playbook's documented
 textfile) produces. `make rules` runs the promtool tests themselves."""
+
 from __future__ import annotations
 
 import importlib.util

@@ -7,6 +7,7 @@
 Rendered through Ansible's templar with the role's defaults and vars, as the template module
 does, then read by the collector's own load_config (the check the role's validate runs).
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -41,8 +42,13 @@ def render(inventory, host, template, **extra):
     loader, hostvars, groups = load_inventory(inventory)
     mine = hostvars[host]
     variables = role_vars()
-    variables.update({"_monitoring_keepalived": director_keepalived(mine["lvs_vrrp_instances"], mine["lvs_services"], hostvars, groups, host),
-                      "inventory_hostname": host, "ansible_managed": "Ansible managed"})
+    variables.update(
+        {
+            "_monitoring_keepalived": director_keepalived(mine["lvs_vrrp_instances"], mine["lvs_services"], hostvars, groups, host),
+            "inventory_hostname": host,
+            "ansible_managed": "Ansible managed",
+        }
+    )
     variables.update(extra)
     templar = Templar(loader=loader, variables=variables)
     with open(os.path.join(ROLE, "templates", template), encoding="utf-8") as handle:
@@ -60,8 +66,7 @@ def test_config_renders_every_service_the_director_carries(tmp_path, inventory, 
     assert config["keepalived"] == {"binary": "keepalived", "pidfile": "/run/keepalived.pid", "json": "/tmp/keepalived.json", "timeout": 5}
     assert config["sync_daemons_expected"] is True
     names = sorted(s["name"] for s in config["services"])
-    assert names and names == sorted(s["name"] for s in mine["lvs_services"]
-                                     if s["vrrp_instance"] in [i["name"] for i in mine["lvs_vrrp_instances"]])
+    assert names and names == sorted(s["name"] for s in mine["lvs_services"] if s["vrrp_instance"] in [i["name"] for i in mine["lvs_vrrp_instances"]])
     assert all(s["quorum"] >= 1 and s["real_servers"] >= 1 for s in config["services"])
 
 
@@ -73,6 +78,8 @@ def test_sync_daemons_off_on_the_director_is_not_expected_here(tmp_path):
 def test_node_exporter_arguments_trim_the_ipvs_labels():
     text, _mine = render("example", "lb1", "etc/default/prometheus-node-exporter.j2")
     args = [line for line in text.splitlines() if line.startswith("ARGS=")]
-    assert args == ['ARGS="--collector.ipvs --collector.ipvs.backend-labels=local_address,local_port,proto,local_mark'
-                    ' --collector.textfile --collector.textfile.directory=/var/lib/prometheus/node-exporter'
-                    ' --web.listen-address=:9100"']
+    assert args == [
+        'ARGS="--collector.ipvs --collector.ipvs.backend-labels=local_address,local_port,proto,local_mark'
+        " --collector.textfile --collector.textfile.directory=/var/lib/prometheus/node-exporter"
+        ' --web.listen-address=:9100"'
+    ]

@@ -8,6 +8,7 @@ Every query must parse as PromQL (promtool's own parser, through a recording rul
 read only metrics that exist: lvs-metrics' (the collector's HELP table) and node_exporter's ipvs
 collector's (docs/monitoring.md). So the dashboard cannot drift from the collector unnoticed.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -24,9 +25,16 @@ REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..",
 DASHBOARD = os.path.join(REPO, "roles", "monitoring", "files", "grafana", "lvs-cluster.json")
 COLLECTOR = os.path.join(REPO, "roles", "monitoring", "files", "usr", "local", "lib", "lvs-metrics", "lvs_metrics.py")
 # node_exporter 1.5.0's ipvs collector (collector/ipvs_linux.go), the names docs/monitoring.md lists.
-NODE_IPVS = {"node_ipvs_connections_total", "node_ipvs_incoming_packets_total", "node_ipvs_outgoing_packets_total",
-             "node_ipvs_incoming_bytes_total", "node_ipvs_outgoing_bytes_total", "node_ipvs_backend_connections_active",
-             "node_ipvs_backend_connections_inactive", "node_ipvs_backend_weight"}
+NODE_IPVS = {
+    "node_ipvs_connections_total",
+    "node_ipvs_incoming_packets_total",
+    "node_ipvs_outgoing_packets_total",
+    "node_ipvs_incoming_bytes_total",
+    "node_ipvs_outgoing_bytes_total",
+    "node_ipvs_backend_connections_active",
+    "node_ipvs_backend_connections_inactive",
+    "node_ipvs_backend_weight",
+}
 
 
 def queries():
@@ -49,8 +57,14 @@ def test_queries_read_only_metrics_that_exist():
 
 @pytest.mark.skipif(shutil.which("promtool") is None, reason="promtool (Debian's prometheus package) is not installed")
 def test_queries_parse_as_promql(tmp_path):
-    rules = {"groups": [{"name": "dashboard", "rules": [
-        {"record": "dashboard:query_%d" % n, "expr": expr.replace("$cluster", ".*")} for n, (_title, expr) in enumerate(queries())]}]}
+    rules = {
+        "groups": [
+            {
+                "name": "dashboard",
+                "rules": [{"record": "dashboard:query_%d" % n, "expr": expr.replace("$cluster", ".*")} for n, (_title, expr) in enumerate(queries())],
+            }
+        ]
+    }
     path = tmp_path / "dashboard.rules.yml"
     path.write_text(yaml.safe_dump(rules))
     proc = subprocess.run(["promtool", "check", "rules", str(path)], capture_output=True, text=True, check=False)

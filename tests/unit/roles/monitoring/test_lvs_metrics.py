@@ -9,6 +9,7 @@ network namespaces (fixtures/README.md), the ipvsadm outputs the ipvs parser's t
 (recorded on a 6.1 kernel), and the /proc/net/ip_vs_conn_sync layout. The exposition text is
 checked by promtool's own linter.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -46,8 +47,7 @@ def values(samples, name):
 
 
 def state_of(samples, instance):
-    current = [dict(k)["state"] for k, v in values(samples, "lvs_vrrp_state").items()
-               if dict(k)["vrrp_instance"] == instance and v == 1]
+    current = [dict(k)["state"] for k, v in values(samples, "lvs_vrrp_state").items() if dict(k)["vrrp_instance"] == instance and v == 1]
     assert len(current) == 1, current
     return current[0]
 
@@ -75,8 +75,9 @@ def test_failover_counts_a_transition_and_moves_its_time():
     after = lvs_metrics.vrrp_samples(dump("failover"))
     assert state_of(after, "VI_dns") == "MASTER"
     assert by_instance(after, "lvs_vrrp_become_master_total")["VI_dns"] == 1
-    assert (by_instance(after, "lvs_vrrp_last_transition_timestamp_seconds")["VI_dns"]
-            > by_instance(before, "lvs_vrrp_last_transition_timestamp_seconds")["VI_dns"])
+    assert (
+        by_instance(after, "lvs_vrrp_last_transition_timestamp_seconds")["VI_dns"] > by_instance(before, "lvs_vrrp_last_transition_timestamp_seconds")["VI_dns"]
+    )
 
 
 def test_interface_down_is_fault_and_releases_master():
@@ -100,8 +101,7 @@ def test_the_vrrp_password_in_the_dump_never_reaches_the_textfile():
     assert "s3cretpw" not in text and "auth" not in text
 
 
-@pytest.mark.parametrize("name, master, backup", [
-    ("daemon_both.txt", 1, 1), ("daemon_master.txt", 1, 0), ("daemon_none.txt", 0, 0)])
+@pytest.mark.parametrize("name, master, backup", [("daemon_both.txt", 1, 1), ("daemon_master.txt", 1, 0), ("daemon_none.txt", 0, 0)])
 def test_sync_daemons_from_recorded_ipvsadm(name, master, backup):
     daemons = lvs_metrics.ipvs_parser.parse_daemons(fixture(name, IPVS_FIXTURES))
     samples = lvs_metrics.sync_daemon_samples(daemons, expected=True)
@@ -121,8 +121,15 @@ def test_connection_table_by_origin():
 
 SERVICES = [
     {"name": "web", "protocol": "tcp", "address": "192.0.2.10", "port": 80, "quorum": 100, "real_servers": 3},
-    {"name": "web-sorry", "protocol": "tcp", "address": "192.0.2.10", "port": 80, "quorum": 1, "real_servers": 2,
-     "sorry_server": {"address": "198.51.100.13", "port": 8080}},
+    {
+        "name": "web-sorry",
+        "protocol": "tcp",
+        "address": "192.0.2.10",
+        "port": 80,
+        "quorum": 1,
+        "real_servers": 2,
+        "sorry_server": {"address": "198.51.100.13", "port": 8080},
+    },
     {"name": "v6", "protocol": "tcp", "address": "2001:0db8::10", "port": 443, "family": "ipv6", "quorum": 20, "real_servers": 3},
     {"name": "gue", "protocol": "fwmark", "fwmark": 10, "quorum": 1, "real_servers": 5},
     {"name": "gone", "protocol": "udp", "address": "192.0.2.99", "port": 53, "quorum": 1, "real_servers": 2},
@@ -135,6 +142,7 @@ def test_services_against_the_recorded_ipvs_table():
 
     def metric(name):
         return dict((dict(k)["service"], v) for k, v in values(samples, name).items())
+
     # web: weights 100, 0 (not live) and 5.
     assert metric("lvs_service_live_real_servers") == {"web": 2, "web-sorry": 1, "v6": 3, "gue": 5, "gone": 0}
     assert metric("lvs_service_live_weight") == {"web": 105, "web-sorry": 100, "v6": 11, "gue": 5, "gone": 0}
@@ -148,9 +156,13 @@ def test_render_passes_promtool_lint():
     assert promtool, "promtool is missing: install Debian's prometheus (scripts/apt-packages.txt)"
     daemons = lvs_metrics.ipvs_parser.parse_daemons(fixture("daemon_both.txt", IPVS_FIXTURES))
     table = lvs_metrics.ipvs_parser.parse_save(fixture("mixed_save.txt", IPVS_FIXTURES))
-    samples = (lvs_metrics.vrrp_samples(dump("steady")) + lvs_metrics.sync_daemon_samples(daemons, True)
-               + lvs_metrics.connection_samples({"local": 3, "sync": 3}) + lvs_metrics.service_samples(SERVICES, table)
-               + [("lvs_keepalived_up", {}, 1), ("lvs_metrics_source_up", {"source": "keepalived"}, 1)])
+    samples = (
+        lvs_metrics.vrrp_samples(dump("steady"))
+        + lvs_metrics.sync_daemon_samples(daemons, True)
+        + lvs_metrics.connection_samples({"local": 3, "sync": 3})
+        + lvs_metrics.service_samples(SERVICES, table)
+        + [("lvs_keepalived_up", {}, 1), ("lvs_metrics_source_up", {"source": "keepalived"}, 1)]
+    )
     text = lvs_metrics.render(samples)
     result = subprocess.run([promtool, "check", "metrics"], input=text, capture_output=True, text=True, check=False)
     # promtool check metrics exits 1 on lint problems and prints them.
@@ -213,8 +225,9 @@ def test_keepalived_dump_times_out_with_the_reason(tmp_path):
     pidfile.write_text("4242\n")
     clock = iter(range(0, 100)).__next__
     with pytest.raises(lvs_metrics.SourceError, match=r"no JSON dump in .*keepalived.json within 5s of signal 36 to pid 4242 \(no file\)"):
-        lvs_metrics.keepalived_dump(str(pidfile), str(tmp_path / "keepalived.json"), 36, 5,
-                                    kill=lambda pid, sig: None, clock=lambda: float(clock()), sleep=lambda s: None)
+        lvs_metrics.keepalived_dump(
+            str(pidfile), str(tmp_path / "keepalived.json"), 36, 5, kill=lambda pid, sig: None, clock=lambda: float(clock()), sleep=lambda s: None
+        )
 
 
 def test_keepalived_not_running_names_the_pidfile(tmp_path):
@@ -224,15 +237,16 @@ def test_keepalived_not_running_names_the_pidfile(tmp_path):
 
 def test_collect_reports_each_source_on_its_own(tmp_path):
     """keepalived down: its source is 0 with the reason; the IPVS sources are still read."""
-    outputs = {("ipvsadm", "-L", "--daemon"): fixture("daemon_both.txt", IPVS_FIXTURES),
-               ("ipvsadm", "-S", "-n"): fixture("mixed_save.txt", IPVS_FIXTURES)}
+    outputs = {("ipvsadm", "-L", "--daemon"): fixture("daemon_both.txt", IPVS_FIXTURES), ("ipvsadm", "-S", "-n"): fixture("mixed_save.txt", IPVS_FIXTURES)}
     conn = tmp_path / "ip_vs_conn_sync"
     conn.write_text(fixture("ip_vs_conn_sync.txt"))
 
     def down(*_args):
         raise lvs_metrics.SourceError("keepalived: cannot read its pid from /run/keepalived.pid (gone): is it running?")
-    samples, errors = lvs_metrics.collect({"services": SERVICES[:1]}, run=lambda argv, source: outputs[tuple(argv)],
-                                          dump=down, signum=lambda binary: 36, proc_conn=str(conn))
+
+    samples, errors = lvs_metrics.collect(
+        {"services": SERVICES[:1]}, run=lambda argv, source: outputs[tuple(argv)], dump=down, signum=lambda binary: 36, proc_conn=str(conn)
+    )
     up = dict((dict(k)["source"], v) for k, v in values(samples, "lvs_metrics_source_up").items())
     assert up == {"keepalived": 0, "sync_daemons": 1, "connections": 1, "services": 1}
     assert values(samples, "lvs_keepalived_up") == {frozenset(): 0}
@@ -249,11 +263,13 @@ def test_main_writes_the_textfile_from_a_config(tmp_path, monkeypatch):
     assert "lvs_keepalived_up 1\n" in text and "lvs_metrics_last_run_timestamp_seconds " in text
 
 
-@pytest.mark.parametrize("config, message", [
-    ({"textfile": "relative.prom"}, "textfile must be an absolute path"),
-    ({"textfile": "/x.prom", "services": [{"name": "web", "protocol": "tcp", "address": "example.invalid", "port": 80}]},
-     "service 'web'"),
-])
+@pytest.mark.parametrize(
+    "config, message",
+    [
+        ({"textfile": "relative.prom"}, "textfile must be an absolute path"),
+        ({"textfile": "/x.prom", "services": [{"name": "web", "protocol": "tcp", "address": "example.invalid", "port": 80}]}, "service 'web'"),
+    ],
+)
 def test_check_config_refuses_a_bad_file(tmp_path, capsys, config, message):
     path = tmp_path / "config.json"
     path.write_text(json.dumps(config))

@@ -9,6 +9,7 @@ a role's defaults must pass its own spec), each from their own public variable; 
 shared role derives for each method is what the two roles set before they shared it: the unit
 files (fixtures rendered from the roles as they were) and the sysctl keys, in their order.
 """
+
 from __future__ import annotations
 
 import os
@@ -46,8 +47,7 @@ def imports(role):
 def templar(method, **public):
     """A templar with the common role's vars and what ``method``'s caller passes it."""
     role = CALLERS[method]
-    variables = {"ansible_managed": "Ansible managed", "inventory_hostname": "rs1", "group_names": [],
-                 "ansible_facts": {"default_ipv4": {"interface": "ens3"}}}
+    variables = {"ansible_managed": "Ansible managed", "inventory_hostname": "rs1", "group_names": [], "ansible_facts": {"default_ipv4": {"interface": "ens3"}}}
     variables.update(trusted(load(REPO, "roles", role, "defaults", "main.yml")))
     variables.update(dict((role + "_" + k, v) for k, v in public.items()))
     for task in imports(role):
@@ -69,7 +69,7 @@ def test_callers_pass_every_option_from_their_own_variables(method):
         assert sorted(passed) == sorted(specs[entry]["options"]), "%s -> %s" % (role, entry)
         assert passed.pop("realserver_common_method") == method
         for name, value in passed.items():
-            assert value == "{{ %s_%s }}" % (role, name[len("realserver_common_"):]), "%s -> %s: %s" % (role, entry, name)
+            assert value == "{{ %s_%s }}" % (role, name[len("realserver_common_") :]), "%s -> %s: %s" % (role, entry, name)
     assert called == ["preflight", "sysctl", "vips", "cleanup"], role
 
 

@@ -3,6 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Normalisation of lvs_vrrp_instances / lvs_services: defaults and every problem at once."""
+
 from __future__ import annotations
 
 from ansible_collections.lvs.cluster.plugins.module_utils.cluster.model import normalise
@@ -55,8 +56,14 @@ def test_auth_pass_with_vrrp3_and_nat_gateway_needs_interface():
 
 
 def test_every_service_problem_reported_at_once():
-    bad = dict(WEB, scheduler="fastest", method="fullnat", health_check={"type": "PING_CHECK"},
-               backends=[{"group": "pool_blue", "weight": 70000}], vrrp_instance="VI_9")
+    bad = dict(
+        WEB,
+        scheduler="fastest",
+        method="fullnat",
+        health_check={"type": "PING_CHECK"},
+        backends=[{"group": "pool_blue", "weight": 70000}],
+        vrrp_instance="VI_9",
+    )
     dup = dict(WEB, name="web2")
     _unused, services, problems = normalise([VI], [bad, dup])
     out = texts(problems)
@@ -71,8 +78,16 @@ def test_every_service_problem_reported_at_once():
 
 def test_http_check_and_fwmark():
     svc = dict(WEB, health_check={"type": "http_get", "path": "/health", "connect_timeout": 2, "delay_loop": 3})
-    fw = {"name": "fw", "vrrp_instance": "VI_1", "vip": "203.0.113.11", "protocol": "fwmark", "fwmark": 7,
-          "persistence_timeout": 600, "health_check": {"connect_port": 80}, "backends": [{"group": "pool_blue", "port": 0}]}
+    fw = {
+        "name": "fw",
+        "vrrp_instance": "VI_1",
+        "vip": "203.0.113.11",
+        "protocol": "fwmark",
+        "fwmark": 7,
+        "persistence_timeout": 600,
+        "health_check": {"connect_port": 80},
+        "backends": [{"group": "pool_blue", "port": 0}],
+    }
     _unused, (web, mark), problems = normalise([VI], [svc, fw])
     assert problems == []
     assert web["health_check"]["type"] == "HTTP_GET" and web["delay_loop"] == 3
@@ -101,5 +116,6 @@ def test_track_interfaces_must_not_list_the_own_interface():
     (inst,), _unused, problems = normalise([dict(VI, track_interfaces=["eth0", "eth1"])], [])
     assert [str(p) for p in problems] == [
         "lvs_vrrp_instances[0] (VI_1).track_interfaces: lists eth0, the instance's own interface (always tracked; keepalived's config test "
-        "rejects it). Fix: remove eth0 from track_interfaces"]
+        "rejects it). Fix: remove eth0 from track_interfaces"
+    ]
     assert inst["track_interfaces"] == ["eth1"]

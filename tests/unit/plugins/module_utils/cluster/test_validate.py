@@ -3,6 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Cross-host validation: every problem at once, each naming the variable, the host and the fix."""
+
 from __future__ import annotations
 
 import copy
@@ -14,8 +15,17 @@ from ansible_collections.lvs.cluster.plugins.module_utils.cluster.validate impor
 INSTANCES = [{"name": "VI_1", "group": "directors", "interface": "eth0", "virtual_router_id": 51, "unicast_peers": True}]
 # An instance that preempts: the top priority starts MASTER (nopreempt is the default otherwise).
 PREEMPTING = [dict(INSTANCES[0], nopreempt=False)]
-SERVICES = [{"name": "web", "vrrp_instance": "VI_1", "vip": "203.0.113.10", "port": 80, "scheduler": "rr", "method": "dr",
-             "backends": [{"group": "pool_blue"}, {"group": "pool_green"}]}]
+SERVICES = [
+    {
+        "name": "web",
+        "vrrp_instance": "VI_1",
+        "vip": "203.0.113.10",
+        "port": 80,
+        "scheduler": "rr",
+        "method": "dr",
+        "backends": [{"group": "pool_blue"}, {"group": "pool_green"}],
+    }
+]
 
 
 def facts(address, prefix_mask="255.255.255.0"):
@@ -60,19 +70,21 @@ def test_vip_is_the_primary_address_of_a_host_per_facts():
     # The inventory calls rs2 by a name; its facts show it really has the VIP.
     rs2_facts = {"interfaces": ["lo", "ens3"], "ens3": {"ipv4": {"address": "203.0.113.10", "netmask": "255.255.255.0"}}}
     problems, _unused = run(rs2={"ansible_facts": rs2_facts})
-    assert "lvs_services (web).vip (host rs2): 203.0.113.10 is the address of interface ens3 of host rs2 (per its facts): a floating " \
-           "address must be free. Fix: use an address no host has, or remove it from rs2" in problems
+    assert (
+        "lvs_services (web).vip (host rs2): 203.0.113.10 is the address of interface ens3 of host rs2 (per its facts): a floating "
+        "address must be free. Fix: use an address no host has, or remove it from rs2" in problems
+    )
 
 
 def test_nat_gateway_outside_the_directors_inside_network():
     instances = [dict(INSTANCES[0], nat_gateway="198.51.100.1/24", nat_interface="eth1")]
-    inside = {"interfaces": ["eth0", "eth1", "lo"], "eth0": facts("192.0.2.11")["eth0"],
-              "eth1": {"ipv4": {"address": "10.0.0.11", "netmask": "255.255.255.0"}}}
+    inside = {"interfaces": ["eth0", "eth1", "lo"], "eth0": facts("192.0.2.11")["eth0"], "eth1": {"ipv4": {"address": "10.0.0.11", "netmask": "255.255.255.0"}}}
     problems, _unused = run(instances=instances, dir1={"ansible_facts": inside})
     assert [p for p in problems if "nat_gateway" in p] == [
         "lvs_vrrp_instances (VI_1).nat_gateway (host dir1): 198.51.100.1 is not in a network of eth1 on director dir1 (10.0.0.0/24): "
         "the director could not take the real servers' replies on it. Fix: use a free address of the inside network eth1 is on, "
-        "or fix nat_interface"]
+        "or fix nat_interface"
+    ]
 
 
 def test_two_masters():
@@ -95,15 +107,22 @@ def test_not_preempting_instance_deploys_all_backup(option):
 
 # keepalived 2.2.7, state MASTER with nopreempt: rc 5, "(VI_1) Warning - nopreempt will not work with
 # initial state MASTER - clearing"; with preempt_delay 10: "preempt delay will not work with initial state MASTER".
-@pytest.mark.parametrize("option, said", [({}, "nopreempt (the default without preempt_delay)"),
-                                          ({"nopreempt": True}, "nopreempt (the default without preempt_delay)"),
-                                          ({"preempt_delay": 30}, "preempt_delay 30")])
+@pytest.mark.parametrize(
+    "option, said",
+    [
+        ({}, "nopreempt (the default without preempt_delay)"),
+        ({"nopreempt": True}, "nopreempt (the default without preempt_delay)"),
+        ({"preempt_delay": 30}, "preempt_delay 30"),
+    ],
+)
 def test_explicit_master_on_not_preempting_instance(option, said):
     problems, _unused = run(instances=[dict(INSTANCES[0], **option)], dir1={"director_vrrp_state": {"VI_1": "MASTER"}})
-    assert problems == ["director_vrrp_state (host dir1): is MASTER for VI_1, which has %s: keepalived's config test refuses "
-                        "state MASTER with nopreempt or preempt_delay (every member must start BACKUP; the priorities elect the MASTER). "
-                        "Fix: remove director_vrrp_state for VI_1 (or set it to BACKUP) and give the director that should be MASTER "
-                        "the highest director_vrrp_priority; or set nopreempt: false on VI_1 for an instance that preempts" % said]
+    assert problems == [
+        "director_vrrp_state (host dir1): is MASTER for VI_1, which has %s: keepalived's config test refuses "
+        "state MASTER with nopreempt or preempt_delay (every member must start BACKUP; the priorities elect the MASTER). "
+        "Fix: remove director_vrrp_state for VI_1 (or set it to BACKUP) and give the director that should be MASTER "
+        "the highest director_vrrp_priority; or set nopreempt: false on VI_1 for an instance that preempts" % said
+    ]
 
 
 def test_preempt_delay_0_still_preempts():
@@ -120,10 +139,15 @@ def test_equal_priorities_name_the_host():
 
 
 def test_explicit_master_with_lower_priority():
-    problems, _unused = run(instances=PREEMPTING, dir1={"director_vrrp_state": "MASTER", "director_vrrp_priority": 90},
-                            dir2={"director_vrrp_state": "BACKUP", "director_vrrp_priority": 120})
-    assert problems == ["director_vrrp_state (host dir1): is MASTER for VI_1 but dir2 has a higher priority and will take the VIP. "
-                        "Fix: give the MASTER the highest director_vrrp_priority"]
+    problems, _unused = run(
+        instances=PREEMPTING,
+        dir1={"director_vrrp_state": "MASTER", "director_vrrp_priority": 90},
+        dir2={"director_vrrp_state": "BACKUP", "director_vrrp_priority": 120},
+    )
+    assert problems == [
+        "director_vrrp_state (host dir1): is MASTER for VI_1 but dir2 has a higher priority and will take the VIP. "
+        "Fix: give the MASTER the highest director_vrrp_priority"
+    ]
 
 
 def test_priority_out_of_range():
@@ -136,8 +160,10 @@ def test_virtual_router_id_twice_on_a_segment():
     problems, _unused = run(instances=instances)
     assert any(p.startswith("lvs_vrrp_instances (VI_2).virtual_router_id: 51 is already used by VI_1 on segment eth0") for p in problems)
     # Another segment may reuse the id: on another interface of the directors.
-    problems, _unused = run(instances=INSTANCES + [dict(INSTANCES[0], name="VI_2", interface="eth1")],
-                            services=SERVICES + [dict(SERVICES[0], name="web2", vrrp_instance="VI_2", vip="203.0.113.11")])
+    problems, _unused = run(
+        instances=INSTANCES + [dict(INSTANCES[0], name="VI_2", interface="eth1")],
+        services=SERVICES + [dict(SERVICES[0], name="web2", vrrp_instance="VI_2", vip="203.0.113.11")],
+    )
     assert not any("virtual_router_id" in p for p in problems)
 
 
@@ -149,13 +175,12 @@ def test_virtual_router_id_twice_on_one_interface_of_a_director():
     assert [p for p in problems if "virtual_router_id" in p] == [
         "lvs_vrrp_instances (VI_2).virtual_router_id: 51 is also used by VI_1 on interface eth0 of director dir1, dir2 (IPv4); their "
         "segments differ (eth0, backnet) but both run on that one link, and keepalived's config test refuses the pair. Fix: pick "
-        "another virtual_router_id, or fix segment: instances on one interface of a director share its segment"]
+        "another virtual_router_id, or fix segment: instances on one interface of a director share its segment"
+    ]
     # keepalived keeps unicast and multicast instances in separate VRID spaces (rc 0 for one of each).
-    problems, _unused = run(instances=INSTANCES + [dict(INSTANCES[0], name="VI_2", segment="backnet", unicast_peers=False)],
-                            services=services)
+    problems, _unused = run(instances=INSTANCES + [dict(INSTANCES[0], name="VI_2", segment="backnet", unicast_peers=False)], services=services)
     assert not any("virtual_router_id" in p for p in problems)
-    six = [dict(SERVICES[0], name="web6", vrrp_instance="VI_2", vip="2001:db8::10",
-                backends=[{"group": "pool_v6"}])]
+    six = [dict(SERVICES[0], name="web6", vrrp_instance="VI_2", vip="2001:db8::10", backends=[{"group": "pool_v6"}])]
     instances = [dict(INSTANCES[0], unicast_peers=False), dict(INSTANCES[0], name="VI_2", unicast_peers=False)]
     instances_, _services, hostvars, groups = make(instances=instances, services=SERVICES + six)
     hostvars["rs6"] = {"ansible_host": "2001:db8::21", "lvs_vrrp_instances": instances, "lvs_services": SERVICES + six}
@@ -176,14 +201,17 @@ def test_backend_group_missing_and_empty():
     instances, services, hostvars, groups = make()
     groups["pool_green"] = []
     problems, _unused = validate_cluster(instances, services, hostvars, groups)
-    assert [str(p) for p in problems] == ["lvs_services (web).backends[1].group: inventory group pool_green has no hosts. "
-                                          "Fix: add real servers to it or remove the backend"]
+    assert [str(p) for p in problems] == [
+        "lvs_services (web).backends[1].group: inventory group pool_green has no hosts. Fix: add real servers to it or remove the backend"
+    ]
 
 
 def test_dr_backend_off_segment_and_notes_without_facts():
     problems, _unused = run(rs4={"ansible_host": "198.51.100.24"})
-    assert any(p.startswith("lvs_services (web).backends[1].group (host rs4): DR real server rs4 (198.51.100.24) is not on director dir1's segment eth0")
-               for p in problems)
+    assert any(
+        p.startswith("lvs_services (web).backends[1].group (host rs4): DR real server rs4 (198.51.100.24) is not on director dir1's segment eth0")
+        for p in problems
+    )
     instances, services, hostvars, groups = make()
     del hostvars["dir1"]["ansible_facts"]
     problems, notes = validate_cluster(instances, services, hostvars, groups)
@@ -210,9 +238,11 @@ def test_nat_without_route_back():
     instances = [dict(INSTANCES[0], nat_gateway="198.51.100.1/24", nat_interface="eth1")]
     services = [dict(SERVICES[0], method="nat", backends=[{"group": "pool_blue"}])]
     problems, _unused = run(instances=instances, services=services, rs1={"ansible_host": "198.51.100.21"})
-    assert problems == ["lvs_services (web).backends[0].group (host rs2): NAT real server rs2 (192.0.2.22) is outside 198.51.100.0/24, the network of "
-                        "nat_gateway 198.51.100.1 of VI_1: its replies have no route back through the directors. "
-                        "Fix: put the real server in 198.51.100.0/24 or change nat_gateway"]
+    assert problems == [
+        "lvs_services (web).backends[0].group (host rs2): NAT real server rs2 (192.0.2.22) is outside 198.51.100.0/24, the network of "
+        "nat_gateway 198.51.100.1 of VI_1: its replies have no route back through the directors. "
+        "Fix: put the real server in 198.51.100.0/24 or change nat_gateway"
+    ]
     problems, _unused = run(services=services)
     assert any(p.startswith("lvs_vrrp_instances (VI_1).nat_gateway: is not set but NAT service web needs a route back") for p in problems)
 
@@ -221,8 +251,10 @@ def test_declaration_must_be_the_same_on_every_host():
     instances, services, hostvars, groups = make()
     hostvars["rs3"]["lvs_services"] = []
     problems, _unused = validate_cluster(instances, services, hostvars, groups)
-    assert [str(p) for p in problems] == ["lvs_services (host rs3): differs from the declaration the preflight checked (it must be the same on every host). "
-                                          "Fix: define lvs_services once, in group_vars/all, and not per group or host"]
+    assert [str(p) for p in problems] == [
+        "lvs_services (host rs3): differs from the declaration the preflight checked (it must be the same on every host). "
+        "Fix: define lvs_services once, in group_vars/all, and not per group or host"
+    ]
 
 
 def test_director_as_dr_backend_and_duplicate_real_server():
@@ -236,35 +268,49 @@ def test_director_as_dr_backend_and_duplicate_real_server():
 
 # keepalived 2.2.7, interface eth7 missing: rc 5, "WARNING - interface eth7 for vrrp_instance VI_1 doesn't exist"
 # (found by the differential test, tests/integration/host/test_keepalived_differential.py).
-@pytest.mark.parametrize("keys, variable", [({"interface": "eth7"}, "interface"), ({"track_interfaces": ["eth7"]}, "track_interfaces"),
-                                            ({"nat_gateway": "198.51.100.1/24", "nat_interface": "eth7"}, "nat_interface")])
+@pytest.mark.parametrize(
+    "keys, variable",
+    [
+        ({"interface": "eth7"}, "interface"),
+        ({"track_interfaces": ["eth7"]}, "track_interfaces"),
+        ({"nat_gateway": "198.51.100.1/24", "nat_interface": "eth7"}, "nat_interface"),
+    ],
+)
 def test_interface_missing_on_a_director(keys, variable):
     instances = [dict(INSTANCES[0], **keys)]
-    problems, _unused = run(instances=instances, dir1={"ansible_facts": dict(facts("192.0.2.11"), interfaces=["eth0", "lo"])},
-                            dir2={"ansible_facts": dict(facts("192.0.2.12"), interfaces=["eth0", "lo"])})
+    problems, _unused = run(
+        instances=instances,
+        dir1={"ansible_facts": dict(facts("192.0.2.11"), interfaces=["eth0", "lo"])},
+        dir2={"ansible_facts": dict(facts("192.0.2.12"), interfaces=["eth0", "lo"])},
+    )
     missing = [p for p in problems if "does not exist on director" in p]
-    assert missing[:1] == ["lvs_vrrp_instances (VI_1).%s (host dir1): interface eth7 does not exist on director dir1 (it has: eth0, lo); "
-                           "keepalived's config test refuses it. Fix: name an interface the director has, or create eth7 on it first"
-                           % variable]
+    assert missing[:1] == [
+        "lvs_vrrp_instances (VI_1).%s (host dir1): interface eth7 does not exist on director dir1 (it has: eth0, lo); "
+        "keepalived's config test refuses it. Fix: name an interface the director has, or create eth7 on it first" % variable
+    ]
     assert len(missing) == 2  # dir1 and dir2
 
 
 def test_interfaces_not_checked_without_facts():
     problems, notes = run(dir1={"ansible_facts": {}})
     assert problems == []
-    assert notes == ["lvs_vrrp_instances (VI_1): interfaces eth0 not checked on director dir1: no network facts (the preflight play gathers them)",
-                     "VIPs and nat_gateways not compared with the addresses of dir1, rs1, rs2, rs3, rs4: no network facts",
-                     "lvs_services (web): DR segment of rs1 not checked: no network facts of director dir1 (gather facts first)",
-                     "lvs_services (web): DR segment of rs2 not checked: no network facts of director dir1 (gather facts first)",
-                     "lvs_services (web): DR segment of rs3 not checked: no network facts of director dir1 (gather facts first)",
-                     "lvs_services (web): DR segment of rs4 not checked: no network facts of director dir1 (gather facts first)"]
+    assert notes == [
+        "lvs_vrrp_instances (VI_1): interfaces eth0 not checked on director dir1: no network facts (the preflight play gathers them)",
+        "VIPs and nat_gateways not compared with the addresses of dir1, rs1, rs2, rs3, rs4: no network facts",
+        "lvs_services (web): DR segment of rs1 not checked: no network facts of director dir1 (gather facts first)",
+        "lvs_services (web): DR segment of rs2 not checked: no network facts of director dir1 (gather facts first)",
+        "lvs_services (web): DR segment of rs3 not checked: no network facts of director dir1 (gather facts first)",
+        "lvs_services (web): DR segment of rs4 not checked: no network facts of director dir1 (gather facts first)",
+    ]
 
 
 @pytest.mark.parametrize("var, value", [("director_vrrp_priority", {"VI_1": 150, "VI_WBE": 120}), ("director_vrrp_state", {"VI_WBE": "MASTER"})])
 def test_per_instance_map_naming_an_unknown_instance(var, value):
     problems, _unused = run(dir1={var: value})
-    assert problems == ["%s (host dir1): names 'VI_WBE', which is not a VRRP instance of this host (its instances: VI_1); the entry would "
-                        "be ignored. Fix: use the name of one of the host's instances, or remove the entry" % var]
+    assert problems == [
+        "%s (host dir1): names 'VI_WBE', which is not a VRRP instance of this host (its instances: VI_1); the entry would "
+        "be ignored. Fix: use the name of one of the host's instances, or remove the entry" % var
+    ]
 
 
 def test_vip_of_a_host_reported_once():
@@ -272,16 +318,18 @@ def test_vip_of_a_host_reported_once():
     rs2_facts = {"interfaces": ["lo", "eth0"], "eth0": {"ipv4": {"address": "203.0.113.10", "netmask": "255.255.255.0"}}}
     problems, _unused = run(rs2={"ansible_host": "203.0.113.10", "ansible_facts": rs2_facts})
     assert [p for p in problems if "203.0.113.10 is" in p] == [
-        "lvs_services (web).vip (host rs2): 203.0.113.10 is also the address of host rs2 (ansible_host). "
-        "Fix: use a VIP no host has as its own address"]
+        "lvs_services (web).vip (host rs2): 203.0.113.10 is also the address of host rs2 (ansible_host). Fix: use a VIP no host has as its own address"
+    ]
 
 
 def test_director_vrrp_address_is_the_directors_own():
     # keepalived 2.2.7 accepts a unicast_src_ip the host does not have (rc 0); VRRP cannot send from it.
     problems, notes = run(dir1={"director_vrrp_address": "192.0.2.111"})
-    assert problems == ["director_vrrp_address (host dir1): 192.0.2.111 is not an address of eth0 on dir1 (per its facts: 192.0.2.11); "
-                        "unicast VRRP of VI_1 would send from an address the director does not have. Fix: set director_vrrp_address "
-                        "to the director's own address on eth0"]
+    assert problems == [
+        "director_vrrp_address (host dir1): 192.0.2.111 is not an address of eth0 on dir1 (per its facts: 192.0.2.11); "
+        "unicast VRRP of VI_1 would send from an address the director does not have. Fix: set director_vrrp_address "
+        "to the director's own address on eth0"
+    ]
     problems, _unused = run(dir1={"director_vrrp_address": "192.0.2.11"})
     assert problems == []
     problems, notes = run(dir1={"director_vrrp_address": "192.0.2.11", "ansible_facts": {}})
@@ -291,16 +339,21 @@ def test_director_vrrp_address_is_the_directors_own():
 def test_lvs_backend_address_is_the_hosts_own():
     rs1_facts = {"interfaces": ["lo", "eth0"], "eth0": {"ipv4": {"address": "192.0.2.21", "netmask": "255.255.255.0"}}}
     problems, _unused = run(rs1={"lvs_backend_address": "192.0.2.31", "ansible_facts": rs1_facts})
-    assert "lvs_backend_address (host rs1): 192.0.2.31 is not an address of rs1 (per its facts: 192.0.2.21); the directors would " \
-           "send its share of the traffic elsewhere. Fix: set lvs_backend_address to one of the host's own addresses" in problems
+    assert (
+        "lvs_backend_address (host rs1): 192.0.2.31 is not an address of rs1 (per its facts: 192.0.2.21); the directors would "
+        "send its share of the traffic elsewhere. Fix: set lvs_backend_address to one of the host's own addresses" in problems
+    )
     problems, _unused = run(rs1={"lvs_backend_address": "192.0.2.21", "ansible_facts": rs1_facts})
     assert not any("lvs_backend_address" in p for p in problems)
 
 
 def test_a_tun_real_server_carries_the_vip_on_tunl0_by_design():
     # As the tun scenario's facts show it after a rollout: tunl0's only (so primary) address is the VIP.
-    tunl0 = {"interfaces": ["lo", "eth0", "tunl0"], "eth0": {"ipv4": {"address": "192.0.2.21", "netmask": "255.255.255.0"}},
-             "tunl0": {"ipv4": {"address": "203.0.113.10", "netmask": "255.255.255.255"}}}
+    tunl0 = {
+        "interfaces": ["lo", "eth0", "tunl0"],
+        "eth0": {"ipv4": {"address": "192.0.2.21", "netmask": "255.255.255.0"}},
+        "tunl0": {"ipv4": {"address": "203.0.113.10", "netmask": "255.255.255.255"}},
+    }
     tun = [dict(SERVICES[0], method="tun")]
     problems, _unused = run(services=tun, rs1={"ansible_facts": tunl0})
     assert not [p for p in problems if "per its facts" in p]
@@ -308,20 +361,22 @@ def test_a_tun_real_server_carries_the_vip_on_tunl0_by_design():
     problems, _unused = run(services=tun, dir1={"ansible_facts": dict(tunl0, eth0=facts("192.0.2.11")["eth0"])})
     assert [p for p in problems if "per its facts" in p] == [
         "lvs_services (web).vip (host dir1): 203.0.113.10 is the address of interface tunl0 of host dir1 (per its facts): a floating "
-        "address must be free. Fix: use an address no host has, or remove it from dir1"]
+        "address must be free. Fix: use an address no host has, or remove it from dir1"
+    ]
 
 
 def test_active_active_without_preemption_is_noted():
     # VI_1 on dir1 and VI_2 on dir2, neither preempting: the first director started keeps both.
     second = dict(INSTANCES[0], name="VI_2", virtual_router_id=52)
     services = SERVICES + [dict(SERVICES[0], name="web2", vrrp_instance="VI_2", vip="203.0.113.11")]
-    per_instance = {"dir1": {"director_vrrp_priority": {"VI_1": 150, "VI_2": 100}},
-                    "dir2": {"director_vrrp_priority": {"VI_1": 100, "VI_2": 150}}}
+    per_instance = {"dir1": {"director_vrrp_priority": {"VI_1": 150, "VI_2": 100}}, "dir2": {"director_vrrp_priority": {"VI_1": 100, "VI_2": 150}}}
     problems, notes = run(instances=[INSTANCES[0], second], services=services, **per_instance)
     assert problems == []
-    assert ("instances VI_1, VI_2 of group directors do not preempt (nopreempt) and have different highest priorities (VI_1 on dir1, "
-            "VI_2 on dir2): on a new cluster the first director to start holds all of them and keeps them; set preempt_delay (e.g. 60) "
-            "on the instances the other directors should take over") in notes
+    assert (
+        "instances VI_1, VI_2 of group directors do not preempt (nopreempt) and have different highest priorities (VI_1 on dir1, "
+        "VI_2 on dir2): on a new cluster the first director to start holds all of them and keeps them; set preempt_delay (e.g. 60) "
+        "on the instances the other directors should take over"
+    ) in notes
     # preempt_delay on VI_2: dir2 takes it over once up that long; nothing to note.
     problems, notes = run(instances=[INSTANCES[0], dict(second, preempt_delay=60)], services=services, **per_instance)
     assert problems == [] and not [n for n in notes if "do not preempt" in n]

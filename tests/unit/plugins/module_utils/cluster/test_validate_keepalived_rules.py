@@ -3,6 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Cross-host rules where keepalived 2.2.7 is the judge (issue 10, item 2); see test_keepalived_rules.py."""
+
 from __future__ import annotations
 
 from ansible_collections.lvs.cluster.tests.unit.plugins.module_utils.cluster.test_validate import INSTANCES, SERVICES, facts, run
@@ -24,7 +25,8 @@ def test_drain_below_quorum_names_service_hosts_and_fix():
     assert quorum_problems(problems) == [
         "lvs_services (web).quorum: the active real servers of web weigh 2 in total with rs1 (weight 0), rs2 (weight 0) out of service, "
         "below quorum 3; keepalived's config test refuses a quorum above the total weight. "
-        "Fix: drain fewer hosts at once (lvs_pool_states / lvs_backend_state, lvs_backend_weight) or lower quorum to at most 2"]
+        "Fix: drain fewer hosts at once (lvs_pool_states / lvs_backend_state, lvs_backend_weight) or lower quorum to at most 2"
+    ]
 
 
 def test_drain_within_quorum_is_fine():
@@ -42,7 +44,8 @@ def test_draining_every_backend_refused():
         "rs4 (weight 0). That is an outage, not a drain: nothing would serve web, and keepalived's config test refuses a quorum "
         "above the total weight (keepalived's quorum is at least 1). "
         "Fix: keep at least one pool of web active (lvs_pool_states / lvs_backend_state, lvs_backend_weight), drain the pools "
-        "one at a time, or remove the service"]
+        "one at a time, or remove the service"
+    ]
 
 
 # keepalived 2.2.7, quorum 3 over two real servers of weight 1: rc 5, "quorum 3 ... exceeds total weight of real servers 2".
@@ -50,7 +53,8 @@ def test_quorum_above_total_weight_without_drain():
     problems, _unused = run(services=service(quorum=5))
     assert quorum_problems(problems) == [
         "lvs_services (web).quorum: 5 is above the total weight 4 of the real servers of web; "
-        "keepalived's config test refuses a quorum above the total weight. Fix: lower quorum to at most 4 or add real servers"]
+        "keepalived's config test refuses a quorum above the total weight. Fix: lower quorum to at most 4 or add real servers"
+    ]
 
 
 # --- one address family per VRRP instance -------------------------------------------------
@@ -70,7 +74,8 @@ def test_ipv4_and_ipv6_vips_in_one_instance_refused():
     assert family_problems(problems) == [
         "lvs_services (web6).vrrp_instance: IPv6 VIP 2001:db8::10 in instance VI_1, which carries the IPv4 VIPs of web; one VRRP "
         "instance carries one address family (keepalived's config test refuses the other). "
-        "Fix: use one VRRP instance per address family: declare an IPv6 instance for web6"]
+        "Fix: use one VRRP instance per address family: declare an IPv6 instance for web6"
+    ]
 
 
 # keepalived 2.2.7, IPv6 VIP with unicast_src_ip 192.0.2.11 / unicast_peer 192.0.2.12: rc 5,
@@ -81,10 +86,15 @@ def test_ipv6_unicast_peers_need_ipv6_director_addresses():
     assert family_problems(problems) == [
         "director_vrrp_address (host %s): unicast VRRP of VI_6 uses %s, not an IPv6 address like the instance's VIPs; keepalived's "
         "config test refuses a peer of the other family. Fix: set director_vrrp_address to the director's IPv6 address on eth0 "
-        "(the address from facts is IPv4 only)" % (host, address) for host, address in (("dir1", "192.0.2.11"), ("dir2", "192.0.2.12"))]
-    problems, _unused = run(instances=VI6, services=[dict(V6, vrrp_instance="VI_6")],
-                            dir1={"director_vrrp_address": "2001:db8::11", "ansible_facts": with_ipv6("192.0.2.11", "2001:db8::11")},
-                            dir2={"director_vrrp_address": "2001:db8::12", "ansible_facts": with_ipv6("192.0.2.12", "2001:db8::12")})
+        "(the address from facts is IPv4 only)" % (host, address)
+        for host, address in (("dir1", "192.0.2.11"), ("dir2", "192.0.2.12"))
+    ]
+    problems, _unused = run(
+        instances=VI6,
+        services=[dict(V6, vrrp_instance="VI_6")],
+        dir1={"director_vrrp_address": "2001:db8::11", "ansible_facts": with_ipv6("192.0.2.11", "2001:db8::11")},
+        dir2={"director_vrrp_address": "2001:db8::12", "ansible_facts": with_ipv6("192.0.2.12", "2001:db8::12")},
+    )
     assert problems == []
 
 
@@ -102,10 +112,12 @@ def test_ipv6_instance_with_ipv4_nat_gateway_refused():
     problems, _unused = run(instances=inst, services=[dict(V6, vrrp_instance="VI_6")])
     assert family_problems(problems) == [
         "lvs_vrrp_instances (VI_6).nat_gateway: 198.51.100.1 is IPv4 but the instance's VIPs are IPv6; keepalived's config test "
-        "refuses it in the same instance. Fix: give the instance a nat_gateway of its VIPs' family (NAT real servers route through it)"]
+        "refuses it in the same instance. Fix: give the instance a nat_gateway of its VIPs' family (NAT real servers route through it)"
+    ]
 
 
 # --- an instance that carries nothing -----------------------------------------------------
+
 
 # keepalived 2.2.7, vrrp_instance with an empty virtual_ipaddress {} (or none): rc 5,
 # "(VI_1) No VIP specified; at least one is sensible".
@@ -115,12 +127,14 @@ def test_instance_no_service_uses_refused():
     assert problems == [
         "lvs_vrrp_instances (VI_2): no service names it (lvs_services[].vrrp_instance) and it has no nat_gateway: its "
         "virtual_ipaddress would be empty, which keepalived's config test refuses. "
-        "Fix: remove the instance, or set vrrp_instance: VI_2 on the services it should carry"]
+        "Fix: remove the instance, or set vrrp_instance: VI_2 on the services it should carry"
+    ]
     problems, _unused = run(instances=INSTANCES + [dict(spare, nat_gateway="198.51.100.1/24", nat_interface="eth1")])
     assert problems == []
 
 
 # --- director_vrrp_scripts[].script inside double quotes ------------------------------------
+
 
 # keepalived 2.2.7 refuses an unbalanced quote in a quoted script line (rc 5, "Unterminated quote"); see
 # test_keepalived_rules.test_notify_script_with_quote_or_line_break_refused.
@@ -130,4 +144,5 @@ def test_vrrp_script_with_quote_refused_on_the_host():
     assert problems == [
         "director_vrrp_scripts[1].script (host dir2): contains a double quote; the director writes it inside double quotes, and "
         "keepalived's config test refuses the line (unterminated quote). "
-        "Fix: remove the double quote or line break (put arguments that need quoting in a wrapper script)"]
+        "Fix: remove the double quote or line break (put arguments that need quoting in a wrapper script)"
+    ]

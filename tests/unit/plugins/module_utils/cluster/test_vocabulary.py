@@ -3,6 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The cluster model speaks the IPVS core's vocabulary: one declaration of each kernel-side word."""
+
 from __future__ import annotations
 
 from ansible_collections.lvs.cluster.plugins.module_utils.cluster import model, schema
@@ -24,11 +25,54 @@ def test_kernel_limits_come_from_ipvs():
 def test_tables_accept_exactly_the_documented_keys():
     # docs/inventory-model.md; persistence_granularity is the old name of persistence_netmask.
     assert schema.keys(model.VRRP_INSTANCE) | {"name"} == {
-        "name", "group", "interface", "virtual_router_id", "segment", "vrrp_version", "advert_int", "auth_pass", "unicast_peers",
-        "nat_gateway", "nat_interface", "garp_master_delay", "garp_master_refresh", "garp_master_repeat", "garp_lower_prio_repeat",
-        "track_interfaces", "track_scripts", "notify_master", "notify_backup", "notify_fault", "notify_stop", "notify", "nopreempt",
-        "preempt_delay"}
+        "name",
+        "group",
+        "interface",
+        "virtual_router_id",
+        "segment",
+        "vrrp_version",
+        "advert_int",
+        "auth_pass",
+        "unicast_peers",
+        "nat_gateway",
+        "nat_interface",
+        "garp_master_delay",
+        "garp_master_refresh",
+        "garp_master_repeat",
+        "garp_lower_prio_repeat",
+        "track_interfaces",
+        "track_scripts",
+        "notify_master",
+        "notify_backup",
+        "notify_fault",
+        "notify_stop",
+        "notify",
+        "nopreempt",
+        "preempt_delay",
+    }
     assert schema.keys(model.SERVICE) | {"name"} == {
-        "name", "vrrp_instance", "vip", "port", "protocol", "fwmark", "scheduler", "method", "persistence_timeout", "persistence_netmask",
-        "persistence_granularity", "health_check", "backends", "sorry_server", "quorum", "quorum_up", "quorum_down", "hysteresis",
-        "inhibit_on_failure", "delay_loop", "ops", "alpha", "omega", "virtualhost"}
+        "name",
+        "vrrp_instance",
+        "vip",
+        "port",
+        "protocol",
+        "fwmark",
+        "scheduler",
+        "method",
+        "persistence_timeout",
+        "persistence_netmask",
+        "persistence_granularity",
+        "health_check",
+        "backends",
+        "sorry_server",
+        "quorum",
+        "quorum_up",
+        "quorum_down",
+        "hysteresis",
+        "inhibit_on_failure",
+        "delay_loop",
+        "ops",
+        "alpha",
+        "omega",
+        "virtualhost",
+    }

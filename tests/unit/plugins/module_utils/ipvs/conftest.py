@@ -3,6 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Fixtures: ipvsadm output recorded from a real kernel (see fixtures/capture.sh)."""
+
 from __future__ import annotations
 
 import os

@@ -3,6 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Differ and argv building, anchored on tables recorded from a real kernel."""
+
 from __future__ import annotations
 
 import copy
@@ -52,8 +53,7 @@ def test_weight_change_is_an_in_place_edit(fixture):
     assert [(op.action, str(op.server.key)) for op in ops] == [("edit_server", "198.51.100.11:80")]
     assert argv.op_argv(ops[0]) == ["-e", "-t", "192.0.2.10:80", "-r", "198.51.100.11:80", "-g", "-w", "50", "-x", "0", "-y", "0"]
     diff = differ.diff_text(ops)
-    assert diff == {"before": "-a -t 192.0.2.10:80 -r 198.51.100.11:80 -g -w 100\n",
-                    "after": "-a -t 192.0.2.10:80 -r 198.51.100.11:80 -g -w 50\n"}
+    assert diff == {"before": "-a -t 192.0.2.10:80 -r 198.51.100.11:80 -g -w 100\n", "after": "-a -t 192.0.2.10:80 -r 198.51.100.11:80 -g -w 50\n"}
 
 
 def test_service_edit_carries_every_attribute(fixture):
@@ -120,11 +120,25 @@ def test_single_service_and_server_diffs(fixture):
 
 def test_timeouts_and_daemon_argv():
     assert argv.timeouts_argv({"tcp": 600}) == ["--set", "600", "0", "0"]
-    daemon = validate.sync_daemon({"role": "backup", "interface": "eth1", "syncid": 9, "sync_maxlen": 1200,
-                                   "mcast_group": "239.1.2.3", "mcast_port": 8850, "mcast_ttl": 2})
-    assert argv.start_daemon_argv(daemon) == ["--start-daemon", "backup", "--mcast-interface", "eth1", "--syncid", "9",
-                                              "--sync-maxlen", "1200", "--mcast-group", "239.1.2.3",
-                                              "--mcast-port", "8850", "--mcast-ttl", "2"]
+    daemon = validate.sync_daemon(
+        {"role": "backup", "interface": "eth1", "syncid": 9, "sync_maxlen": 1200, "mcast_group": "239.1.2.3", "mcast_port": 8850, "mcast_ttl": 2}
+    )
+    assert argv.start_daemon_argv(daemon) == [
+        "--start-daemon",
+        "backup",
+        "--mcast-interface",
+        "eth1",
+        "--syncid",
+        "9",
+        "--sync-maxlen",
+        "1200",
+        "--mcast-group",
+        "239.1.2.3",
+        "--mcast-port",
+        "8850",
+        "--mcast-ttl",
+        "2",
+    ]
     assert argv.stop_daemon_argv("master") == ["--stop-daemon", "master"]
 
 

@@ -9,6 +9,7 @@ answered from fixtures/ (recorded from a real kernel), commands that change the 
 recorded, and the read after a change answers with the table as it would then be. No root,
 no IPVS.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -32,23 +33,24 @@ def spec_defaults(spec, given):
 
 def service_params(**given):
     spec = service_options()
-    spec.update(state=dict(type="str", default="present", choices=["present", "absent"]),
-                real_servers=dict(type="list", elements="dict", options=real_server_options()),
-                purge_real_servers=dict(type="bool", default=False), **timings_option())
+    spec.update(
+        state=dict(type="str", default="present", choices=["present", "absent"]),
+        real_servers=dict(type="list", elements="dict", options=real_server_options()),
+        purge_real_servers=dict(type="bool", default=False),
+        **timings_option(),
+    )
     return spec_defaults(spec, given)
 
 
 def real_server_params(**given):
     spec = real_server_options()
-    spec.update(service=dict(type="str", required=True), state=dict(type="str", default="present", choices=["present", "absent"]),
-                **timings_option())
+    spec.update(service=dict(type="str", required=True), state=dict(type="str", default="present", choices=["present", "absent"]), **timings_option())
     return spec_defaults(spec, given)
 
 
 def table(save, thresholds="empty_thresholds"):
     """The answers to the two reads of the table: fixture names, or ``-S`` text for the save."""
-    return {argv.SAVE: read_fixture(save) if save.endswith("_save") else save,
-            argv.THRESHOLDS: read_fixture(thresholds)}
+    return {argv.SAVE: read_fixture(save) if save.endswith("_save") else save, argv.THRESHOLDS: read_fixture(thresholds)}
 
 
 def host_with(tables, **kwargs):
@@ -75,6 +77,7 @@ def test_run_hands_a_local_runner_and_exits_with_the_result():
     def function(module, runner):
         seen.append(runner.transport.module is module and runner.on_host)
         return {"changed": False}
+
     with pytest.raises(SystemExit):
         manage.run(host, function)
     assert seen == [True] and host.exited == ("exit_json", {"changed": False})
@@ -85,6 +88,7 @@ def test_run_turns_errors_into_fail_json():
 
     def verify_fails(module, runner):
         raise IPVSVerifyError(["virtual service tcp/192.0.2.10:80 (add service)"], ["ipvsadm -A -t 192.0.2.10:80 -s wrr"])
+
     with pytest.raises(SystemExit):
         manage.run(host, verify_fails)
     how, result = host.exited
@@ -93,6 +97,7 @@ def test_run_turns_errors_into_fail_json():
 
     def invalid(module, runner):
         raise IPVSValidationError("port", 0, "must be 1-65535")
+
     with pytest.raises(SystemExit):
         manage.run(host, invalid)
     assert host.exited == ("fail_json", {"msg": "invalid port=0: must be 1-65535"})
@@ -100,16 +105,16 @@ def test_run_turns_errors_into_fail_json():
 
 # --- ipvs_service --------------------------------------------------------------------------
 def test_service_is_added_with_its_servers_one_call_each_and_verified():
-    params = service_params(address="192.0.2.10", port=80, scheduler="wrr", real_servers=[{"address": "198.51.100.11", "weight": 100}],
-                            timings=True)
+    params = service_params(address="192.0.2.10", port=80, scheduler="wrr", real_servers=[{"address": "198.51.100.11", "weight": 100}], timings=True)
     after = HTTP + "-a -t 192.0.2.10:80 -r 198.51.100.11:80 -g -w 100\n"
     host = host_with([table("empty_save"), table(after)], params=params, diff=True)
     result = call(manage.ensure_service, host)
-    assert changes(host) == result["commands"] == ["ipvsadm -A -t 192.0.2.10:80 -s wrr",
-                                                   "ipvsadm -a -t 192.0.2.10:80 -r 198.51.100.11:80 -g -w 100"]
+    assert changes(host) == result["commands"] == ["ipvsadm -A -t 192.0.2.10:80 -s wrr", "ipvsadm -a -t 192.0.2.10:80 -r 198.51.100.11:80 -g -w 100"]
     assert result["changed"] is True and result["batch"] is False
-    assert result["operations"] == [{"action": "add_service", "service": "tcp/192.0.2.10:80"},
-                                    {"action": "add_server", "service": "tcp/192.0.2.10:80", "real_server": "198.51.100.11:80"}]
+    assert result["operations"] == [
+        {"action": "add_service", "service": "tcp/192.0.2.10:80"},
+        {"action": "add_server", "service": "tcp/192.0.2.10:80", "real_server": "198.51.100.11:80"},
+    ]
     assert result["diff"] == {"before": "", "after": "-A -t 192.0.2.10:80 -s wrr\n-a -t 192.0.2.10:80 -r 198.51.100.11:80 -g -w 100\n"}
     # The service as read back after the change.
     assert result["service"]["real_servers"][0]["weight"] == 100
@@ -134,7 +139,7 @@ def test_service_with_more_than_eight_changes_goes_in_one_batch():
     result = call(manage.ensure_service, host)
     assert result["batch"] is True and len(result["commands"]) == 10
     assert changes(host) == ["ipvsadm -R"]
-    assert host.ran[0][1] == "".join(line[len("ipvsadm "):] + "\n" for line in result["commands"])
+    assert host.ran[0][1] == "".join(line[len("ipvsadm ") :] + "\n" for line in result["commands"])
 
 
 def test_service_check_mode_reports_it_as_it_would_be():
@@ -148,10 +153,8 @@ def test_service_check_mode_reports_it_as_it_would_be():
 
 
 def test_service_purge_removes_undeclared_servers():
-    params = service_params(address="192.0.2.10", port=80, scheduler="wrr", purge_real_servers=True,
-                            real_servers=[{"address": "198.51.100.11", "weight": 100}])
-    host = host_with([table("mixed_save", "mixed_thresholds"), table(HTTP + "-a -t 192.0.2.10:80 -r 198.51.100.11:80 -g -w 100\n")],
-                     params=params)
+    params = service_params(address="192.0.2.10", port=80, scheduler="wrr", purge_real_servers=True, real_servers=[{"address": "198.51.100.11", "weight": 100}])
+    host = host_with([table("mixed_save", "mixed_thresholds"), table(HTTP + "-a -t 192.0.2.10:80 -r 198.51.100.11:80 -g -w 100\n")], params=params)
     result = call(manage.ensure_service, host)
     assert result["commands"] == ["ipvsadm -d -t 192.0.2.10:80 -r 198.51.100.12:80", "ipvsadm -d -t 192.0.2.10:80 -r 198.51.100.13:8080"]
 
@@ -189,9 +192,11 @@ def test_service_a_failing_call_names_what_was_already_applied():
     host = host_with([table("empty_save")], params=params, answers={failing: (2, "", "Memory allocation problem\n")})
     with pytest.raises(IPVSCommandError) as info:
         call(manage.ensure_service, host)
-    assert str(info.value) == ("real server 198.51.100.12:80 of tcp/192.0.2.10:80: ipvsadm -a -t 192.0.2.10:80 -r 198.51.100.12:80 "
-                               "-g -w 1 failed (rc=2): Memory allocation problem (already applied before the failure: "
-                               "ipvsadm -A -t 192.0.2.10:80 -s wlc; ipvsadm -a -t 192.0.2.10:80 -r 198.51.100.11:80 -g -w 1)")
+    assert str(info.value) == (
+        "real server 198.51.100.12:80 of tcp/192.0.2.10:80: ipvsadm -a -t 192.0.2.10:80 -r 198.51.100.12:80 "
+        "-g -w 1 failed (rc=2): Memory allocation problem (already applied before the failure: "
+        "ipvsadm -A -t 192.0.2.10:80 -s wlc; ipvsadm -a -t 192.0.2.10:80 -r 198.51.100.11:80 -g -w 1)"
+    )
 
 
 # --- ipvs_real_server ----------------------------------------------------------------------
@@ -256,8 +261,7 @@ def test_timings_only_when_the_task_asks_for_them():
     mixed = table("mixed_save", "mixed_thresholds")
     service = service_params(address="192.0.2.10", port=80, scheduler="wrr")
     server = real_server_params(service="tcp/192.0.2.10:80", address="198.51.100.11", weight=0)
-    for function, params in ((manage.ensure_service, service), (manage.ensure_real_server, server),
-                             (manage.ensure_table, table_params(DECLARED, purge=True))):
+    for function, params in ((manage.ensure_service, service), (manage.ensure_real_server, server), (manage.ensure_table, table_params(DECLARED, purge=True))):
         assert params["timings"] is False
         result = call(function, host_with([mixed], params=params, check_mode=True))
         assert "timings" not in result, function.__name__
@@ -281,8 +285,7 @@ def test_table_purge_in_check_mode():
 
 
 def test_table_entries_that_did_not_land_and_what_ipvsadm_said():
-    host = host_with([table("empty_save")], params=table_params(DECLARED[:1]),
-                     answers={argv.RESTORE: (0, "", "Memory allocation problem\n")})
+    host = host_with([table("empty_save")], params=table_params(DECLARED[:1]), answers={argv.RESTORE: (0, "", "Memory allocation problem\n")})
     with pytest.raises(IPVSVerifyError) as info:
         call(manage.ensure_table, host)
     assert info.value.missing[-1] == "ipvsadm -R said: Memory allocation problem"
@@ -306,10 +309,15 @@ def test_table_bad_entry_fails_before_any_read():
 
 # --- ipvs_info -----------------------------------------------------------------------------
 def info_answers():
-    return {argv.SAVE: read_fixture("traffic_save"), argv.THRESHOLDS: read_fixture("empty_thresholds"),
-            argv.LIST: read_fixture("traffic_list"), argv.STATS: read_fixture("traffic_stats_exact"),
-            argv.RATE: read_fixture("traffic_rate_exact"), argv.TIMEOUTS: read_fixture("timeout_default"),
-            argv.DAEMONS: read_fixture("daemon_both")}
+    return {
+        argv.SAVE: read_fixture("traffic_save"),
+        argv.THRESHOLDS: read_fixture("empty_thresholds"),
+        argv.LIST: read_fixture("traffic_list"),
+        argv.STATS: read_fixture("traffic_stats_exact"),
+        argv.RATE: read_fixture("traffic_rate_exact"),
+        argv.TIMEOUTS: read_fixture("timeout_default"),
+        argv.DAEMONS: read_fixture("daemon_both"),
+    }
 
 
 def test_info_with_counters_timeouts_and_daemons():
@@ -336,8 +344,7 @@ def test_info_of_one_service_without_counters():
 
 # --- ipvs_timeouts -------------------------------------------------------------------------
 def test_timeouts_set_and_verified():
-    host = FakeHost({argv.TIMEOUTS: [read_fixture("timeout_default"), read_fixture("timeout_set")]},
-                    params={"tcp": 600, "tcpfin": 60, "udp": 120}, diff=True)
+    host = FakeHost({argv.TIMEOUTS: [read_fixture("timeout_default"), read_fixture("timeout_set")]}, params={"tcp": 600, "tcpfin": 60, "udp": 120}, diff=True)
     result = call(manage.ensure_timeouts, host)
     assert changes(host) == result["commands"] == ["ipvsadm --set 600 60 120"]
     assert result["timeouts"] == {"tcp": 600, "tcpfin": 60, "udp": 120}
@@ -358,8 +365,16 @@ def test_timeouts_unchanged_check_mode_and_not_taken():
 
 # --- ipvs_sync_daemon ----------------------------------------------------------------------
 def daemon_params(**given):
-    params = {"state": "started", "role": "master", "interface": "syncif", "syncid": 7, "sync_maxlen": None, "mcast_group": None,
-              "mcast_port": None, "mcast_ttl": None}
+    params = {
+        "state": "started",
+        "role": "master",
+        "interface": "syncif",
+        "syncid": 7,
+        "sync_maxlen": None,
+        "mcast_group": None,
+        "mcast_port": None,
+        "mcast_ttl": None,
+    }
     params.update(given)
     return params
 
@@ -383,8 +398,7 @@ def test_sync_daemon_already_matching_or_restarted_with_new_options():
 
 
 def test_sync_daemon_stopped():
-    host = FakeHost({argv.DAEMONS: [read_fixture("daemon_both"), read_fixture("daemon_master")]},
-                    params=daemon_params(state="stopped", role="backup"))
+    host = FakeHost({argv.DAEMONS: [read_fixture("daemon_both"), read_fixture("daemon_master")]}, params=daemon_params(state="stopped", role="backup"))
     result = call(manage.ensure_sync_daemon, host)
     assert changes(host) == ["ipvsadm --stop-daemon backup"] and result["sync_daemon"] is None
     host = FakeHost({argv.DAEMONS: read_fixture("daemon_both")}, params=daemon_params(state="stopped", role="backup"))
@@ -435,9 +449,10 @@ def clock(monkeypatch):
 
 
 def test_info_lists_the_connection_entries_of_the_real_servers():
-    host = FakeHost(conn_answers(read_fixture("traffic_conns_list")),
-                    params={"service": "tcp/192.0.2.100:9000", "counters": False, "connections": True,
-                            "real_servers": ["198.51.100.100:9000"]})
+    host = FakeHost(
+        conn_answers(read_fixture("traffic_conns_list")),
+        params={"service": "tcp/192.0.2.100:9000", "counters": False, "connections": True, "real_servers": ["198.51.100.100:9000"]},
+    )
     result = call(manage.gather_info, host)
     entries = result["connections"]
     # Recorded: one held connection to this service, and its 14 TIME_WAIT entries of the 51 closed ones shown.
@@ -447,8 +462,7 @@ def test_info_lists_the_connection_entries_of_the_real_servers():
 
 
 def test_wait_returns_at_once_when_already_drained(clock):
-    host = FakeHost(conn_answers(read_fixture("traffic_list")),
-                    params={"counters": False, "wait_active_at_most": 0, "real_servers": ["198.51.100.100:9000"]})
+    host = FakeHost(conn_answers(read_fixture("traffic_list")), params={"counters": False, "wait_active_at_most": 0, "real_servers": ["198.51.100.100:9000"]})
     result = call(manage.gather_info, host)
     assert result["wait"] == {"active": 0, "at_most": 0, "waited": 0.0, "polls": 1, "timed_out": False, "timeout": 300}
     assert clock.slept == []
@@ -456,17 +470,19 @@ def test_wait_returns_at_once_when_already_drained(clock):
 
 def test_wait_polls_until_the_active_connections_end(clock):
     held, ended = read_fixture("traffic_conns_list"), read_fixture("traffic_list")
-    host = FakeHost(conn_answers([held, held, held, ended]),
-                    params={"counters": False, "wait_active_at_most": 0, "wait_sleep": 2, "real_servers": ["198.51.100.100:9000"]})
+    host = FakeHost(
+        conn_answers([held, held, held, ended]), params={"counters": False, "wait_active_at_most": 0, "wait_sleep": 2, "real_servers": ["198.51.100.100:9000"]}
+    )
     result = call(manage.gather_info, host)
     assert result["wait"]["polls"] == 4 and result["wait"]["waited"] == 6.0 and not result["wait"]["timed_out"]
     assert clock.slept == [2, 2, 2]
 
 
 def test_wait_times_out_and_says_what_is_still_open_and_for_how_long(clock):
-    host = FakeHost(conn_answers(read_fixture("traffic_conns_list")),
-                    params={"counters": False, "connections": True, "wait_active_at_most": 0, "wait_timeout": 5,
-                            "real_servers": ["198.51.100.100:9000"]})
+    host = FakeHost(
+        conn_answers(read_fixture("traffic_conns_list")),
+        params={"counters": False, "connections": True, "wait_active_at_most": 0, "wait_timeout": 5, "real_servers": ["198.51.100.100:9000"]},
+    )
     result = call(manage.gather_info, host)
     # Both held connections (to :9000 and to the persistent :9002 on the same real server).
     assert result["wait"] == {"active": 2, "at_most": 0, "waited": 5.0, "polls": 6, "timed_out": True, "timeout": 5}
@@ -477,8 +493,9 @@ def test_wait_times_out_and_says_what_is_still_open_and_for_how_long(clock):
 
 
 def test_wait_for_other_real_servers_ignores_these(clock):
-    host = FakeHost(conn_answers(read_fixture("traffic_conns_list")),
-                    params={"counters": False, "wait_active_at_most": 0, "real_servers": ["[2001:db8::21]:80"]})
+    host = FakeHost(
+        conn_answers(read_fixture("traffic_conns_list")), params={"counters": False, "wait_active_at_most": 0, "real_servers": ["[2001:db8::21]:80"]}
+    )
     result = call(manage.gather_info, host)
     assert result["wait"]["active"] == 0 and result["services"][0]["real_servers"] == []
 

@@ -3,6 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Parsers on ipvsadm 1.31 output recorded in a Linux 6.1 (User-Mode Linux) guest."""
+
 from __future__ import annotations
 
 import pytest
@@ -103,7 +104,7 @@ def test_counters_above_1e8_exact_and_rounded(fixture):
     exact = parser.parse_counters(fixture("traffic_stats_exact"), "stats")
     rounded = parser.parse_counters(fixture("traffic_stats"), "stats")
     real = exact[vip]["counters"]["inbytes"]
-    assert real > 10 ** 8 and exact[vip]["exact"]
+    assert real > 10**8 and exact[vip]["exact"]
     # Without --exact ipvsadm printed "<n>K": a lower bound within 1000 of the real value.
     assert not rounded[vip]["exact"]
     assert rounded[vip]["counters"]["inbytes"] == real // 1000 * 1000
@@ -120,15 +121,18 @@ def test_rates(fixture):
     assert vip["counters"]["inbps"] > 0 and vip["exact"]
 
 
-@pytest.mark.parametrize("printed,value,exact", [
-    # print_largenum() of ipvsadm.c: below 10^8 the digits; then value/1000 "K" below 10^9,
-    # value/10^6 "M" below 10^11, value/10^9 "G" below 10^14, else value/10^12 "T".
-    ("99999999", 99999999, True),
-    ("167928K", 167928000, False),
-    ("1234M", 1234000000, False),
-    ("99999G", 99999000000000, False),
-    ("123T", 123000000000000, False),
-])
+@pytest.mark.parametrize(
+    "printed,value,exact",
+    [
+        # print_largenum() of ipvsadm.c: below 10^8 the digits; then value/1000 "K" below 10^9,
+        # value/10^6 "M" below 10^11, value/10^9 "G" below 10^14, else value/10^12 "T".
+        ("99999999", 99999999, True),
+        ("167928K", 167928000, False),
+        ("1234M", 1234000000, False),
+        ("99999G", 99999000000000, False),
+        ("123T", 123000000000000, False),
+    ],
+)
 def test_parse_number_suffixes(printed, value, exact):
     assert parser.parse_number(printed) == (value, exact)
 
@@ -141,10 +145,23 @@ def test_timeouts(fixture):
 def test_daemons(fixture):
     assert parser.parse_daemons(fixture("daemon_none")) == []
     master, backup = parser.parse_daemons(fixture("daemon_both"))
-    assert master.to_dict() == {"role": "master", "mcast_interface": "syncif", "syncid": 7, "sync_maxlen": 1472,
-                                "mcast_group": "224.0.0.81", "mcast_port": 8848, "mcast_ttl": 1}
-    assert (backup.role, backup.syncid, backup.sync_maxlen, backup.mcast_group, backup.mcast_port, backup.mcast_ttl) == \
-        ("backup", 9, 1200, "239.1.2.3", 8850, 2)
+    assert master.to_dict() == {
+        "role": "master",
+        "mcast_interface": "syncif",
+        "syncid": 7,
+        "sync_maxlen": 1472,
+        "mcast_group": "224.0.0.81",
+        "mcast_port": 8848,
+        "mcast_ttl": 1,
+    }
+    assert (backup.role, backup.syncid, backup.sync_maxlen, backup.mcast_group, backup.mcast_port, backup.mcast_ttl) == (
+        "backup",
+        9,
+        1200,
+        "239.1.2.3",
+        8850,
+        2,
+    )
 
 
 def test_garbage_is_a_parse_error():
@@ -161,14 +178,47 @@ def test_connections_recorded_with_a_held_connection_and_a_template(fixture):
     entries = parser.parse_connections(fixture("traffic_conns_persistent"))
     assert len(entries) == 55
     assert [e for e in entries if e["active"] or e["template"] or e["protocol"] == "udp"] == [
-        {"protocol": "tcp", "expires": 598, "state": "ESTABLISHED", "client": "203.0.113.2:54420", "virtual": "192.0.2.100:9002",
-         "real_server": "198.51.100.100:9000", "active": True, "template": False},
-        {"protocol": "tcp", "expires": 58, "state": "ASSURED", "client": "203.0.113.2:0", "virtual": "192.0.2.100:9002",
-         "real_server": "198.51.100.100:9000", "active": False, "template": True},
-        {"protocol": "tcp", "expires": 598, "state": "ESTABLISHED", "client": "203.0.113.2:50012", "virtual": "192.0.2.100:9000",
-         "real_server": "198.51.100.100:9000", "active": True, "template": False},
-        {"protocol": "udp", "expires": 115, "state": "UDP", "client": "203.0.113.2:43428", "virtual": "192.0.2.100:9001",
-         "real_server": "198.51.100.100:9001", "active": False, "template": False}]
+        {
+            "protocol": "tcp",
+            "expires": 598,
+            "state": "ESTABLISHED",
+            "client": "203.0.113.2:54420",
+            "virtual": "192.0.2.100:9002",
+            "real_server": "198.51.100.100:9000",
+            "active": True,
+            "template": False,
+        },
+        {
+            "protocol": "tcp",
+            "expires": 58,
+            "state": "ASSURED",
+            "client": "203.0.113.2:0",
+            "virtual": "192.0.2.100:9002",
+            "real_server": "198.51.100.100:9000",
+            "active": False,
+            "template": True,
+        },
+        {
+            "protocol": "tcp",
+            "expires": 598,
+            "state": "ESTABLISHED",
+            "client": "203.0.113.2:50012",
+            "virtual": "192.0.2.100:9000",
+            "real_server": "198.51.100.100:9000",
+            "active": True,
+            "template": False,
+        },
+        {
+            "protocol": "udp",
+            "expires": 115,
+            "state": "UDP",
+            "client": "203.0.113.2:43428",
+            "virtual": "192.0.2.100:9001",
+            "real_server": "198.51.100.100:9001",
+            "active": False,
+            "template": False,
+        },
+    ]
     assert {e["state"] for e in entries} == {"ESTABLISHED", "ASSURED", "TIME_WAIT", "UDP"}
     # The kernel's own count agrees: ActiveConn 1 on each TCP service.
     listed = parser.parse_list(fixture("traffic_conns_list"))
@@ -176,17 +226,31 @@ def test_connections_recorded_with_a_held_connection_and_a_template(fixture):
 
 
 def test_connections_ipv6_and_long_timers():
-    text = ("IPVS connection entries\npro expire state       source             virtual            destination\n"
-            "TCP 899:59 ESTABLISHED [2001:db8::2]:40000 [2001:db8::10]:443 [2001:db8:1::11]:443\n")
+    text = (
+        "IPVS connection entries\npro expire state       source             virtual            destination\n"
+        "TCP 899:59 ESTABLISHED [2001:db8::2]:40000 [2001:db8::10]:443 [2001:db8:1::11]:443\n"
+    )
     assert parser.parse_connections(text)[0] == {
-        "protocol": "tcp", "expires": 899 * 60 + 59, "state": "ESTABLISHED", "client": "[2001:db8::2]:40000",
-        "virtual": "[2001:db8::10]:443", "real_server": "[2001:db8:1::11]:443", "active": True, "template": False}
+        "protocol": "tcp",
+        "expires": 899 * 60 + 59,
+        "state": "ESTABLISHED",
+        "client": "[2001:db8::2]:40000",
+        "virtual": "[2001:db8::10]:443",
+        "real_server": "[2001:db8:1::11]:443",
+        "active": True,
+        "template": False,
+    }
     assert parser.parse_connections("IPVS connection entries\npro expire state       source             virtual            destination\n") == []
 
 
-@pytest.mark.parametrize("line", ["TCP 14:59 ESTABLISHED 203.0.113.2:1 192.0.2.100:80",
-                                  "TCP 1459 ESTABLISHED 203.0.113.2:1 192.0.2.100:80 192.0.2.21:80",
-                                  "ICMP 00:10 NONE 203.0.113.2:1 192.0.2.100:80 192.0.2.21:80"])
+@pytest.mark.parametrize(
+    "line",
+    [
+        "TCP 14:59 ESTABLISHED 203.0.113.2:1 192.0.2.100:80",
+        "TCP 1459 ESTABLISHED 203.0.113.2:1 192.0.2.100:80 192.0.2.21:80",
+        "ICMP 00:10 NONE 203.0.113.2:1 192.0.2.100:80 192.0.2.21:80",
+    ],
+)
 def test_connections_unexpected_lines_are_named(line):
     with pytest.raises(IPVSParseError, match="ipvsadm -L -n -c"):
         parser.parse_connections("IPVS connection entries\n" + line + "\n")

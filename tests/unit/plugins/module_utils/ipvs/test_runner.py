@@ -7,6 +7,7 @@
 fixtures/no_ipvs_host_stderr.txt is the real output of `ipvsadm -S -n` (rc=2) on this
 project's controller, whose kernel has no IPVS. Nothing here programs IPVS.
 """
+
 from __future__ import annotations
 
 import subprocess
@@ -37,10 +38,12 @@ class Host:
 
 def runner_on(host):
     """A Runner whose reads (subprocess, not run_command) answer like ``host`` too."""
+
     def spawn(argv, **kwargs):
         host.calls.append((argv, kwargs))
         rc, out, err = host.answer
         return subprocess.CompletedProcess(argv, rc, out.encode(), err.encode())
+
     return Runner(LocalTransport(host, spawn=spawn))
 
 
@@ -98,6 +101,7 @@ def test_a_failed_read_stops_before_the_next_one_starts():
 def test_a_read_that_cannot_start_names_the_command():
     def spawn(argv, **kwargs):
         raise PermissionError(13, "Permission denied", argv[0])
+
     with pytest.raises(IPVSCommandError) as info:
         Runner(LocalTransport(Host(), spawn=spawn)).read(["-L", "--daemon"], entity="sync daemons")
     assert str(info.value) == "sync daemons: ipvsadm -L --daemon failed (rc=127): [Errno 13] Permission denied: '/usr/sbin/ipvsadm'"

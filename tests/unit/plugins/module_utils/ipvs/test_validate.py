@@ -3,6 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Bad input is refused before anything runs, naming the field, the value and why."""
+
 from __future__ import annotations
 
 import pytest
@@ -21,28 +22,31 @@ def refused(func, *args):
     return info.value
 
 
-@pytest.mark.parametrize("params,field,words", [
-    ({"address": "192.0.2.300", "port": 80}, "address", "not an IPv4 or IPv6"),
-    ({"address": "lb.example", "port": 80}, "address", "host names are not accepted"),
-    ({"address": "192.0.2.10:80", "port": 80}, "address", "must not include a port"),
-    ({"address": "[2001:db8::1]:80", "port": 80}, "address", "must not include a port"),
-    ({"address": "[192.0.2.10]", "port": 80}, "address", "brackets are only for IPv6"),
-    ({"address": "192.0.2.10", "port": 70000}, "port", "between 0 and 65535"),
-    ({"address": "192.0.2.10", "port": 0}, "port", "only valid for a persistent service"),
-    ({"address": "192.0.2.10", "port": 80, "scheduler": "fastest"}, "scheduler", "unknown scheduler"),
-    ({"address": "192.0.2.10", "port": 80, "scheduler": "rr", "scheduler_flags": ["sh-port"]}, "scheduler_flags", "flag of the sh scheduler"),
-    ({"address": "192.0.2.10", "port": 80, "scheduler": "mh", "scheduler_flags": ["flag-3"]}, "scheduler_flags", "accepts only mh-fallback"),
-    ({"address": "192.0.2.10", "port": 80, "persistence_netmask": "24"}, "persistence_netmask", "set persistence_timeout"),
-    ({"address": "192.0.2.10", "port": 80, "persistence_timeout": 300, "persistence_netmask": "255.0.255.0"}, "persistence_netmask", "IPv4 netmask"),
-    ({"address": "2001:db8::1", "port": 80, "persistence_timeout": 300, "persistence_netmask": "255.255.255.0"}, "persistence_netmask", "prefix length"),
-    ({"address": "192.0.2.10", "port": 80, "persistence_timeout": 0}, "persistence_timeout", "between 1 and 2678400"),
-    ({"address": "192.0.2.10", "port": 80, "one_packet": True}, "one_packet", "for UDP"),
-    ({"protocol": "fwmark", "fwmark": 1, "port": 80}, "port", "a fwmark service has no port"),
-    ({"protocol": "fwmark", "fwmark": 0}, "fwmark", "between 1 and 4294967295"),
-    ({"protocol": "fwmark"}, "fwmark", "is required"),
-    ({"protocol": "tcp", "fwmark": 3}, "fwmark", "only valid with protocol: fwmark"),
-    ({"address": "192.0.2.10", "port": 80, "family": "ipv6"}, "family", "does not match"),
-])
+@pytest.mark.parametrize(
+    "params,field,words",
+    [
+        ({"address": "192.0.2.300", "port": 80}, "address", "not an IPv4 or IPv6"),
+        ({"address": "lb.example", "port": 80}, "address", "host names are not accepted"),
+        ({"address": "192.0.2.10:80", "port": 80}, "address", "must not include a port"),
+        ({"address": "[2001:db8::1]:80", "port": 80}, "address", "must not include a port"),
+        ({"address": "[192.0.2.10]", "port": 80}, "address", "brackets are only for IPv6"),
+        ({"address": "192.0.2.10", "port": 70000}, "port", "between 0 and 65535"),
+        ({"address": "192.0.2.10", "port": 0}, "port", "only valid for a persistent service"),
+        ({"address": "192.0.2.10", "port": 80, "scheduler": "fastest"}, "scheduler", "unknown scheduler"),
+        ({"address": "192.0.2.10", "port": 80, "scheduler": "rr", "scheduler_flags": ["sh-port"]}, "scheduler_flags", "flag of the sh scheduler"),
+        ({"address": "192.0.2.10", "port": 80, "scheduler": "mh", "scheduler_flags": ["flag-3"]}, "scheduler_flags", "accepts only mh-fallback"),
+        ({"address": "192.0.2.10", "port": 80, "persistence_netmask": "24"}, "persistence_netmask", "set persistence_timeout"),
+        ({"address": "192.0.2.10", "port": 80, "persistence_timeout": 300, "persistence_netmask": "255.0.255.0"}, "persistence_netmask", "IPv4 netmask"),
+        ({"address": "2001:db8::1", "port": 80, "persistence_timeout": 300, "persistence_netmask": "255.255.255.0"}, "persistence_netmask", "prefix length"),
+        ({"address": "192.0.2.10", "port": 80, "persistence_timeout": 0}, "persistence_timeout", "between 1 and 2678400"),
+        ({"address": "192.0.2.10", "port": 80, "one_packet": True}, "one_packet", "for UDP"),
+        ({"protocol": "fwmark", "fwmark": 1, "port": 80}, "port", "a fwmark service has no port"),
+        ({"protocol": "fwmark", "fwmark": 0}, "fwmark", "between 1 and 4294967295"),
+        ({"protocol": "fwmark"}, "fwmark", "is required"),
+        ({"protocol": "tcp", "fwmark": 3}, "fwmark", "only valid with protocol: fwmark"),
+        ({"address": "192.0.2.10", "port": 80, "family": "ipv6"}, "family", "does not match"),
+    ],
+)
 def test_bad_service(params, field, words):
     error = refused(validate.virtual_service, params)
     assert error.field == field
@@ -50,29 +54,33 @@ def test_bad_service(params, field, words):
     assert str(error).startswith("invalid %s=" % field)
 
 
-@pytest.mark.parametrize("params,field,words", [
-    ({"address": "198.51.100.1", "weight": 65536}, "weight", "between 0 and 65535"),
-    ({"address": "198.51.100.1", "weight": -1}, "weight", "between 0 and 65535"),
-    ({"address": "198.51.100.1", "upper_threshold": 70000}, "upper_threshold", "between 0 and 65535"),
-    ({"address": "198.51.100.1", "upper_threshold": 10, "lower_threshold": 20}, "lower_threshold", "must not exceed"),
-    ({"address": "198.51.100.1", "tun_type": "gue"}, "tun_type", "only apply to method: tunnel"),
-    ({"address": "198.51.100.1", "method": "nat", "tun_port": 6080}, "tun_port", "only apply to method: tunnel"),
-    ({"address": "198.51.100.1", "method": "tunnel", "tun_type": "gue"}, "tun_port", "is required with tun_type: gue"),
-    ({"address": "198.51.100.1", "method": "tunnel", "tun_type": "gre", "tun_port": 1}, "tun_port", "only applies to tun_type: gue"),
-    ({"address": "198.51.100.1", "method": "tunnel", "tun_csum": "csum"}, "tun_csum", "gue or gre"),
-    ({"address": "198.51.100.1", "method": "tunnel", "tun_type": "gre", "tun_csum": "remcsum"}, "tun_csum", "only applies to tun_type: gue"),
-    ({"address": "198.51.100.1", "port": 8080}, "port", "uses the service port 80"),
-    ({"address": "2001:db8::1"}, "address", "only possible with method: tunnel"),
-    ({"address": "2001:db8::1]"}, "address", "unbalanced brackets"),
-])
+@pytest.mark.parametrize(
+    "params,field,words",
+    [
+        ({"address": "198.51.100.1", "weight": 65536}, "weight", "between 0 and 65535"),
+        ({"address": "198.51.100.1", "weight": -1}, "weight", "between 0 and 65535"),
+        ({"address": "198.51.100.1", "upper_threshold": 70000}, "upper_threshold", "between 0 and 65535"),
+        ({"address": "198.51.100.1", "upper_threshold": 10, "lower_threshold": 20}, "lower_threshold", "must not exceed"),
+        ({"address": "198.51.100.1", "tun_type": "gue"}, "tun_type", "only apply to method: tunnel"),
+        ({"address": "198.51.100.1", "method": "nat", "tun_port": 6080}, "tun_port", "only apply to method: tunnel"),
+        ({"address": "198.51.100.1", "method": "tunnel", "tun_type": "gue"}, "tun_port", "is required with tun_type: gue"),
+        ({"address": "198.51.100.1", "method": "tunnel", "tun_type": "gre", "tun_port": 1}, "tun_port", "only applies to tun_type: gue"),
+        ({"address": "198.51.100.1", "method": "tunnel", "tun_csum": "csum"}, "tun_csum", "gue or gre"),
+        ({"address": "198.51.100.1", "method": "tunnel", "tun_type": "gre", "tun_csum": "remcsum"}, "tun_csum", "only applies to tun_type: gue"),
+        ({"address": "198.51.100.1", "port": 8080}, "port", "uses the service port 80"),
+        ({"address": "2001:db8::1"}, "address", "only possible with method: tunnel"),
+        ({"address": "2001:db8::1]"}, "address", "unbalanced brackets"),
+    ],
+)
 def test_bad_real_server(params, field, words):
     error = refused(validate.real_server, params, TCP80)
     assert error.field == field and words in str(error)
 
 
 def test_duplicate_real_servers_named_with_both_positions():
-    error = refused(validate.real_servers, [{"address": "198.51.100.1"}, {"address": "198.51.100.2"},
-                                            {"address": "198.51.100.1", "port": 80}], TCP80, "real_servers")
+    error = refused(
+        validate.real_servers, [{"address": "198.51.100.1"}, {"address": "198.51.100.2"}, {"address": "198.51.100.1", "port": 80}], TCP80, "real_servers"
+    )
     assert error.field == "real_servers[2].address"
     assert "duplicate real server 198.51.100.1:80 in tcp/192.0.2.10:80 (also at real_servers[0])" in str(error)
 
@@ -85,8 +93,16 @@ def test_duplicate_services_in_a_table():
 
 
 def test_good_input_is_normalised():
-    service = validate.virtual_service({"address": "[2001:DB8:0::1]", "port": 443, "persistence_timeout": 60,
-                                        "persistence_netmask": "/128", "scheduler": "sh", "scheduler_flags": ["flag-2", "sh-fallback"]})
+    service = validate.virtual_service(
+        {
+            "address": "[2001:DB8:0::1]",
+            "port": 443,
+            "persistence_timeout": 60,
+            "persistence_netmask": "/128",
+            "scheduler": "sh",
+            "scheduler_flags": ["flag-2", "sh-fallback"],
+        }
+    )
     assert str(service.key) == "tcp/[2001:db8::1]:443"
     assert service.persistence_netmask is None  # 128 is the default: ipvsadm -S omits it
     assert service.sched_flags == ("sh-fallback", "sh-port")
@@ -96,23 +112,29 @@ def test_good_input_is_normalised():
     assert validate.real_server({"address": "2001:db8::5", "method": "tunnel"}, TCP80).tun_type == "ipip"
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("tcp/192.0.2.10:80", "tcp/192.0.2.10:80"),
-    ("udp/[2001:db8::10]:53", "udp/[2001:db8::10]:53"),
-    ("sctp/192.0.2.10:3868", "sctp/192.0.2.10:3868"),
-    ("fwmark/7", "fwmark/7"),
-    ("fwmark/7/ipv6", "fwmark/7/ipv6"),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("tcp/192.0.2.10:80", "tcp/192.0.2.10:80"),
+        ("udp/[2001:db8::10]:53", "udp/[2001:db8::10]:53"),
+        ("sctp/192.0.2.10:3868", "sctp/192.0.2.10:3868"),
+        ("fwmark/7", "fwmark/7"),
+        ("fwmark/7/ipv6", "fwmark/7/ipv6"),
+    ],
+)
 def test_service_references(text, expected):
     assert str(validate.parse_service_ref("service", text)) == expected
 
 
-@pytest.mark.parametrize("text,words", [
-    ("tcp/2001:db8::10:80", "must be written in brackets"),
-    ("fwmark/7:80", "without a port"),
-    ("http/192.0.2.10:80", "must look like"),
-    ("tcp/[192.0.2.10]:80", "brackets are only for IPv6"),
-])
+@pytest.mark.parametrize(
+    "text,words",
+    [
+        ("tcp/2001:db8::10:80", "must be written in brackets"),
+        ("fwmark/7:80", "without a port"),
+        ("http/192.0.2.10:80", "must look like"),
+        ("tcp/[192.0.2.10]:80", "brackets are only for IPv6"),
+    ],
+)
 def test_bad_service_references(text, words):
     assert words in str(refused(validate.parse_service_ref, "service", text))
 

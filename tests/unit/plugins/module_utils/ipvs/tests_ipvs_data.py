@@ -6,6 +6,7 @@
 
 Imported by its collection path (tests_*.py is not collected as a test module).
 """
+
 from __future__ import annotations
 
 import os
@@ -21,33 +22,91 @@ def read_fixture(name):
 
 # The mixed table of fixtures/capture.sh, declared the way a user writes it.
 DECLARED = [
-    {"address": "192.0.2.10", "port": 80, "scheduler": "wrr", "real_servers": [
-        {"address": "198.51.100.11", "weight": 100},
-        {"address": "198.51.100.12", "weight": 0, "upper_threshold": 500, "lower_threshold": 400},
-        {"address": "198.51.100.13", "port": 8080, "method": "nat", "weight": 5}]},
-    {"address": "192.0.2.10", "port": 443, "scheduler": "sh", "scheduler_flags": ["sh-port", "flag-1"],
-     "persistence_timeout": 600, "persistence_netmask": "24", "real_servers": [{"address": "198.51.100.11"}]},
-    {"protocol": "udp", "address": "192.0.2.53", "port": 53, "scheduler": "mh", "scheduler_flags": ["mh-fallback", "mh-port"],
-     "one_packet": True, "real_servers": [{"address": "198.51.100.21", "port": 5353, "method": "nat"}]},
-    {"protocol": "udp", "address": "192.0.2.60", "port": 5060, "scheduler": "rr", "persistence_timeout": 300,
-     "persistence_engine": "sip", "real_servers": [{"address": "198.51.100.31", "method": "nat"}]},
-    {"protocol": "sctp", "address": "192.0.2.70", "port": 3868, "scheduler": "fo", "real_servers": [
-        {"address": "198.51.100.41", "weight": 10}, {"address": "198.51.100.42", "weight": 20}]},
-    {"address": "192.0.2.80", "port": 0, "scheduler": "lblcr", "persistence_timeout": 1200, "persistence_netmask": "255.255.0.0",
-     "real_servers": [{"address": "198.51.100.51", "port": 0, "method": "nat"}]},
-    {"address": "[2001:db8:0::10]", "port": 443, "scheduler": "ovf", "persistence_timeout": 300, "persistence_netmask": "/64",
-     "real_servers": [
-         {"address": "2001:db8:1:0::11", "weight": 7},
-         {"address": "2001:db8:1::12", "port": 8443, "method": "nat", "weight": 3, "upper_threshold": 1000, "lower_threshold": 10},
-         {"address": "203.0.113.5", "method": "tunnel"}]},
-    {"protocol": "fwmark", "fwmark": 10, "scheduler": "rr", "persistence_timeout": 300, "real_servers": [
-        {"address": "203.0.113.21", "method": "tunnel", "tun_type": "gue", "tun_port": 6080, "tun_csum": "remcsum"},
-        {"address": "203.0.113.22", "method": "tunnel", "tun_type": "gue", "tun_port": 6081, "tun_csum": "csum"},
-        {"address": "203.0.113.23", "method": "tunnel", "tun_type": "gre", "tun_csum": "csum"},
-        {"address": "203.0.113.24", "method": "tunnel", "tun_type": "gre"},
-        {"address": "203.0.113.25", "method": "tunnel"}]},
-    {"protocol": "fwmark", "fwmark": 20, "family": "ipv6", "scheduler": "wlc", "scheduler_flags": ["flag-3", "flag-1"],
-     "real_servers": [{"address": "2001:db8:1::21", "weight": 2}]},
+    {
+        "address": "192.0.2.10",
+        "port": 80,
+        "scheduler": "wrr",
+        "real_servers": [
+            {"address": "198.51.100.11", "weight": 100},
+            {"address": "198.51.100.12", "weight": 0, "upper_threshold": 500, "lower_threshold": 400},
+            {"address": "198.51.100.13", "port": 8080, "method": "nat", "weight": 5},
+        ],
+    },
+    {
+        "address": "192.0.2.10",
+        "port": 443,
+        "scheduler": "sh",
+        "scheduler_flags": ["sh-port", "flag-1"],
+        "persistence_timeout": 600,
+        "persistence_netmask": "24",
+        "real_servers": [{"address": "198.51.100.11"}],
+    },
+    {
+        "protocol": "udp",
+        "address": "192.0.2.53",
+        "port": 53,
+        "scheduler": "mh",
+        "scheduler_flags": ["mh-fallback", "mh-port"],
+        "one_packet": True,
+        "real_servers": [{"address": "198.51.100.21", "port": 5353, "method": "nat"}],
+    },
+    {
+        "protocol": "udp",
+        "address": "192.0.2.60",
+        "port": 5060,
+        "scheduler": "rr",
+        "persistence_timeout": 300,
+        "persistence_engine": "sip",
+        "real_servers": [{"address": "198.51.100.31", "method": "nat"}],
+    },
+    {
+        "protocol": "sctp",
+        "address": "192.0.2.70",
+        "port": 3868,
+        "scheduler": "fo",
+        "real_servers": [{"address": "198.51.100.41", "weight": 10}, {"address": "198.51.100.42", "weight": 20}],
+    },
+    {
+        "address": "192.0.2.80",
+        "port": 0,
+        "scheduler": "lblcr",
+        "persistence_timeout": 1200,
+        "persistence_netmask": "255.255.0.0",
+        "real_servers": [{"address": "198.51.100.51", "port": 0, "method": "nat"}],
+    },
+    {
+        "address": "[2001:db8:0::10]",
+        "port": 443,
+        "scheduler": "ovf",
+        "persistence_timeout": 300,
+        "persistence_netmask": "/64",
+        "real_servers": [
+            {"address": "2001:db8:1:0::11", "weight": 7},
+            {"address": "2001:db8:1::12", "port": 8443, "method": "nat", "weight": 3, "upper_threshold": 1000, "lower_threshold": 10},
+            {"address": "203.0.113.5", "method": "tunnel"},
+        ],
+    },
+    {
+        "protocol": "fwmark",
+        "fwmark": 10,
+        "scheduler": "rr",
+        "persistence_timeout": 300,
+        "real_servers": [
+            {"address": "203.0.113.21", "method": "tunnel", "tun_type": "gue", "tun_port": 6080, "tun_csum": "remcsum"},
+            {"address": "203.0.113.22", "method": "tunnel", "tun_type": "gue", "tun_port": 6081, "tun_csum": "csum"},
+            {"address": "203.0.113.23", "method": "tunnel", "tun_type": "gre", "tun_csum": "csum"},
+            {"address": "203.0.113.24", "method": "tunnel", "tun_type": "gre"},
+            {"address": "203.0.113.25", "method": "tunnel"},
+        ],
+    },
+    {
+        "protocol": "fwmark",
+        "fwmark": 20,
+        "family": "ipv6",
+        "scheduler": "wlc",
+        "scheduler_flags": ["flag-3", "flag-1"],
+        "real_servers": [{"address": "2001:db8:1::21", "weight": 2}],
+    },
 ] + [{"address": "192.0.2.%d" % (90 + i), "port": 22, "scheduler": s} for i, s in enumerate(["dh", "lblc", "lc", "sed", "nq"])]
 
 

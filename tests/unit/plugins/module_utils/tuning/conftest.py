@@ -3,6 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Fixture giving tests a writable copy of a recorded kernel tree."""
+
 from __future__ import annotations
 
 import os

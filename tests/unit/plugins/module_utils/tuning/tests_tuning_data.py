@@ -6,14 +6,15 @@
 
 Imported by its collection path (tests_*.py is not collected as a test module).
 """
+
 from __future__ import annotations
 
 import os
 import re
 
-ETHTOOL_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'fixtures', 'ethtool')
-ETHTOOL = '/usr/sbin/ethtool'
-_RING_LABELS = {'rx': 'RX', 'rx-mini': 'RX Mini', 'rx-jumbo': 'RX Jumbo', 'tx': 'TX'}
+ETHTOOL_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures", "ethtool")
+ETHTOOL = "/usr/sbin/ethtool"
+_RING_LABELS = {"rx": "RX", "rx-mini": "RX Mini", "rx-jumbo": "RX Jumbo", "tx": "TX"}
 
 
 def recorded(name):
@@ -38,25 +39,25 @@ class FakeEthtool(object):
     def run_command(self, argv):
         self.ran.append(list(argv))
         option = argv[1]
-        if option == '-k':
-            return 0, self.features, ''
-        if option == '-g':
+        if option == "-k":
+            return 0, self.features, ""
+        if option == "-g":
             if self.rings is None:
-                return 1, '', recorded('g-veth.stderr.txt')
-            return 0, self.rings, ''
+                return 1, "", recorded("g-veth.stderr.txt")
+            return 0, self.rings, ""
         pairs = list(zip(argv[3::2], argv[4::2]))
         if option in self.refuse:
-            return 0, '', ''
-        if option == '-K':
+            return 0, "", ""
+        if option == "-K":
             for name, value in pairs:
-                self.features = re.sub(r'(?m)^(\s*%s): (on|off)' % re.escape(name), r'\1: ' + value, self.features)
-        elif option == '-G':
-            head, sep, current = self.rings.partition('Current hardware settings:')
+                self.features = re.sub(r"(?m)^(\s*%s): (on|off)" % re.escape(name), r"\1: " + value, self.features)
+        elif option == "-G":
+            head, sep, current = self.rings.partition("Current hardware settings:")
             for key, value in pairs:
-                current = re.sub(r'(?m)^(%s:\s+)\d+' % _RING_LABELS[key], r'\g<1>' + value, current)
+                current = re.sub(r"(?m)^(%s:\s+)\d+" % _RING_LABELS[key], r"\g<1>" + value, current)
             self.rings = head + sep + current
-        return 0, '', ''
+        return 0, "", ""
 
     def changes_run(self):
         """The commands that change the NIC (``-K``, ``-G``), in order."""
-        return [argv for argv in self.ran if argv[1] in ('-K', '-G')]
+        return [argv for argv in self.ran if argv[1] in ("-K", "-G")]

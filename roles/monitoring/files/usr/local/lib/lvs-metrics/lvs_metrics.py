@@ -19,6 +19,7 @@ Each source fails on its own (``lvs_metrics_source_up{source}`` 0, the reason on
 in the journal); the file is still written with the others.
   python3 lvs_metrics.py --config /etc/lvs-metrics/config.json
 """
+
 from __future__ import annotations
 
 import argparse
@@ -80,8 +81,7 @@ def vrrp_samples(dump):
     samples = []
     for entry in dump:
         data, stats = entry.get("data", {}), entry.get("stats", {})
-        labels = {"vrrp_instance": data["iname"], "vrid": str(data.get("vrid", "")),
-                  "interface": data.get("ifp_ifname", "")}
+        labels = {"vrrp_instance": data["iname"], "vrid": str(data.get("vrid", "")), "interface": data.get("ifp_ifname", "")}
         state = VRRP_STATES.get(data.get("state"), "UNKNOWN")
         for name in STATE_NAMES:
             samples.append(("lvs_vrrp_state", dict(labels, state=name), 1 if name == state else 0))
@@ -89,10 +89,12 @@ def vrrp_samples(dump):
         samples.append(("lvs_vrrp_base_priority", labels, data.get("base_priority", 0)))
         samples.append(("lvs_vrrp_vips_set", labels, 1 if data.get("vipset") else 0))
         samples.append(("lvs_vrrp_last_transition_timestamp_seconds", labels, data.get("last_transition", 0)))
-        for name, key in (("lvs_vrrp_become_master_total", "become_master"),
-                          ("lvs_vrrp_release_master_total", "release_master"),
-                          ("lvs_vrrp_advertisements_received_total", "advert_rcvd"),
-                          ("lvs_vrrp_advertisements_sent_total", "advert_sent")):
+        for name, key in (
+            ("lvs_vrrp_become_master_total", "become_master"),
+            ("lvs_vrrp_release_master_total", "release_master"),
+            ("lvs_vrrp_advertisements_received_total", "advert_rcvd"),
+            ("lvs_vrrp_advertisements_sent_total", "advert_sent"),
+        ):
             samples.append((name, labels, stats.get(key, 0)))
     return samples
 
@@ -104,8 +106,7 @@ def sync_daemon_samples(daemons, expected):
     for role in ("master", "backup"):
         samples.append(("lvs_ipvs_sync_daemon_up", {"role": role}, 1 if role in running else 0))
         if role in running:
-            samples.append(("lvs_ipvs_sync_daemon_info", {"role": role, "interface": running[role].mcast_interface,
-                                                          "syncid": str(running[role].syncid)}, 1))
+            samples.append(("lvs_ipvs_sync_daemon_info", {"role": role, "interface": running[role].mcast_interface, "syncid": str(running[role].syncid)}, 1))
     return samples
 
 
@@ -129,8 +130,9 @@ def connection_samples(counts):
 def _service_key(service):
     if service["protocol"] == "fwmark":
         return ServiceKey("fwmark", fwmark=int(service["fwmark"]), family=service.get("family", "ipv4"))
-    return ServiceKey(service["protocol"], ipvs_parser.split_hostport("config", "", _hostport(service))[0],
-                      int(service["port"]), family=service.get("family", "ipv4"))
+    return ServiceKey(
+        service["protocol"], ipvs_parser.split_hostport("config", "", _hostport(service))[0], int(service["port"]), family=service.get("family", "ipv4")
+    )
 
 
 def _hostport(service):
@@ -148,15 +150,13 @@ def service_samples(services, table):
         sorry_key = None
         if sorry:
             sorry_key = ServerKey(ipvs_parser.split_hostport("config", "", _hostport(sorry))[0], int(sorry["port"]))
-        live = [rs for key, rs in sorted((current.real_servers if current else {}).items())
-                if key != sorry_key and rs.weight > 0]
+        live = [rs for key, rs in sorted((current.real_servers if current else {}).items()) if key != sorry_key and rs.weight > 0]
         samples.append(("lvs_service_quorum", labels, service.get("quorum", 1)))
         samples.append(("lvs_service_in_ipvs", labels, 1 if current is not None else 0))
         samples.append(("lvs_service_real_servers", labels, service.get("real_servers", 0)))
         samples.append(("lvs_service_live_real_servers", labels, len(live)))
         samples.append(("lvs_service_live_weight", labels, sum(rs.weight for rs in live)))
-        samples.append(("lvs_service_sorry_server_active", labels,
-                        1 if current is not None and sorry_key in current.real_servers else 0))
+        samples.append(("lvs_service_sorry_server_active", labels, 1 if current is not None and sorry_key in current.real_servers else 0))
     return samples
 
 
@@ -240,8 +240,7 @@ def keepalived_dump(pidfile, json_path, signum, timeout, kill=os.kill, clock=tim
         except ValueError as exc:
             last = "not complete JSON yet (%s)" % exc
         if clock() - sent > timeout:
-            raise SourceError("keepalived: no JSON dump in %s within %ss of signal %d to pid %d (%s)"
-                              % (json_path, timeout, signum, pid, last))
+            raise SourceError("keepalived: no JSON dump in %s within %ss of signal %d to pid %d (%s)" % (json_path, timeout, signum, pid, last))
         sleep(0.05)
 
 
@@ -277,12 +276,18 @@ def collect(config, run=_run, dump=keepalived_dump, signum=json_signal, proc_con
             errors.append(str(exc))
             up[source] = 0
 
-    attempt("keepalived", lambda: vrrp_samples(dump(ka.get("pidfile", "/run/keepalived.pid"), ka.get("json", "/tmp/keepalived.json"),
-                                                    signum(ka.get("binary", "keepalived")), ka.get("timeout", 5))))
+    attempt(
+        "keepalived",
+        lambda: vrrp_samples(
+            dump(ka.get("pidfile", "/run/keepalived.pid"), ka.get("json", "/tmp/keepalived.json"), signum(ka.get("binary", "keepalived")), ka.get("timeout", 5))
+        ),
+    )
     samples.append(("lvs_keepalived_up", {}, up["keepalived"]))
     ipvsadm = config.get("ipvsadm", "ipvsadm")
-    attempt("sync_daemons", lambda: sync_daemon_samples(ipvs_parser.parse_daemons(run([ipvsadm, "-L", "--daemon"], "sync_daemons")),
-                                                        config.get("sync_daemons_expected", True)))
+    attempt(
+        "sync_daemons",
+        lambda: sync_daemon_samples(ipvs_parser.parse_daemons(run([ipvsadm, "-L", "--daemon"], "sync_daemons")), config.get("sync_daemons_expected", True)),
+    )
     if config.get("connections", True):
         attempt("connections", lambda: connection_samples(_read_connections(proc_conn)))
     services = config.get("services", [])
