@@ -10,15 +10,10 @@ and let null (the kernel's value) and valid values through.
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 
 import pytest
-import yaml
 
-REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
+from ansible_collections.lvs.cluster.tests.unit.plugins.tests_playbook import run_playbook
 
 
 def run(tmp_path, **values):
@@ -30,31 +25,7 @@ def run(tmp_path, **values):
             "tasks": [{"name": "The check", "ansible.builtin.include_role": {"name": "lvs.cluster.director", "tasks_from": "sysctl-check"}}],
         }
     ]
-    (tmp_path / "play.yml").write_text(yaml.safe_dump(book))
-    env = dict(
-        os.environ,
-        ANSIBLE_CONFIG=os.path.join(REPO, "ansible.cfg"),
-        ANSIBLE_LOCALHOST_WARNING="false",
-        ANSIBLE_COLLECTIONS_PATH=os.path.join(REPO, "build", "collections"),
-    )
-    return subprocess.run(
-        [
-            os.path.join(os.path.dirname(sys.executable), "ansible-playbook"),
-            "-i",
-            "localhost,",
-            "-c",
-            "local",
-            str(tmp_path / "play.yml"),
-            "-e",
-            json.dumps(values),
-        ],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return run_playbook(tmp_path, book, args=("-c", "local"), extra_vars=values or None)
 
 
 @pytest.mark.parametrize(

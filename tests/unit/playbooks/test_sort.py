@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 
 import pytest
-import yaml
 
-REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
+from ansible_collections.lvs.cluster.tests.unit.plugins.tests_playbook import REPO, run_playbook
+
 GROUPS = ("lvs_director_0_elect", "lvs_director_1_backup", "lvs_director_2_master", "lvs_realserver_dr")
 
 
@@ -47,7 +46,6 @@ def inventory(instances, priorities=None):
 
 
 def sorted_groups(tmp_path, inv):
-    (tmp_path / "inventory.yml").write_text(yaml.safe_dump(inv))
     out = tmp_path / "groups.json"
     book = [
         {"import_playbook": os.path.join(REPO, "playbooks", "sort.yml")},
@@ -58,23 +56,7 @@ def sorted_groups(tmp_path, inv):
             "tasks": [{"name": "Write the groups", "ansible.builtin.copy": {"content": "{{ groups | to_json }}", "dest": str(out)}}],
         },
     ]
-    (tmp_path / "play.yml").write_text(yaml.safe_dump(book))
-    env = dict(
-        os.environ,
-        ANSIBLE_CONFIG=os.path.join(REPO, "ansible.cfg"),
-        ANSIBLE_CALLBACKS_ENABLED="ansible.posix.profile_tasks",
-        ANSIBLE_COLLECTIONS_PATH=os.path.join(REPO, "build", "collections"),
-        ANSIBLE_LOCALHOST_WARNING="false",
-    )
-    proc = subprocess.run(
-        [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", str(tmp_path / "inventory.yml"), str(tmp_path / "play.yml")],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    proc = run_playbook(tmp_path, book, inv)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     groups = json.loads(out.read_text())
     return {name: groups.get(name, []) for name in GROUPS}

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 
 import pytest
-import yaml
+
+from ansible_collections.lvs.cluster.tests.unit.plugins.tests_playbook import run_playbook
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", ".."))
 
@@ -52,28 +52,8 @@ PLAY = [
 
 
 def play(tmp_path, inventory, **extra):
-    inv = tmp_path / "inventory.yml"
-    inv.write_text(yaml.safe_dump(inventory))
-    book = tmp_path / "play.yml"
-    book.write_text(yaml.safe_dump(PLAY))
     out = tmp_path / "result.json"
-    env = dict(
-        os.environ,
-        ANSIBLE_CONFIG=os.path.join(REPO, "ansible.cfg"),
-        ANSIBLE_CALLBACKS_ENABLED="ansible.posix.profile_tasks",
-        ANSIBLE_COLLECTIONS_PATH=os.path.join(REPO, "build", "collections"),
-        ANSIBLE_LOCALHOST_WARNING="false",
-    )
-    extra_vars = dict(extra, out=str(out))
-    proc = subprocess.run(
-        [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", str(inv), str(book), "-e", json.dumps(extra_vars)],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    proc = run_playbook(tmp_path, PLAY, inventory, dict(extra, out=str(out)))
     result = json.loads(out.read_text()) if out.exists() else None
     return proc, result
 
