@@ -256,12 +256,13 @@ def director_keepalived(lvs_vrrp_instances, lvs_services, hostvars, groups, inve
         entry["preempting"] = preempting(inst)
         entry["unicast_src_ip"] = None
         entry["unicast_peer"] = []
+        addresses = {m["host"]: director_address(hostvars, m["host"], inst["interface"]) for m in members}
         if inst["unicast_peers"]:
-            entry["unicast_src_ip"] = director_address(hostvars, inventory_hostname, inst["interface"])
+            entry["unicast_src_ip"] = addresses[inventory_hostname]
             for member in members:
                 if member["host"] == inventory_hostname:
                     continue
-                peer = director_address(hostvars, member["host"], inst["interface"])
+                peer = addresses[member["host"]]
                 if peer is None:
                     problems.append(
                         Problem(
@@ -275,9 +276,7 @@ def director_keepalived(lvs_vrrp_instances, lvs_services, hostvars, groups, inve
                 entry["unicast_peer"].append(peer)
         # Every director of the instance (this one included): the only sources of its VRRP adverts and
         # IPVS sync messages that the director's packet filter accepts (filter.yml).
-        entry["pair_addresses"] = sorted(
-            {a for a in (director_address(hostvars, m["host"], inst["interface"]) for m in members) if a}, key=lambda a: (parse_ip(a).version, parse_ip(a))
-        )
+        entry["pair_addresses"] = sorted({a for a in addresses.values() if a}, key=lambda a: (parse_ip(a).version, parse_ip(a)))
         vips = []
         for svc in services:
             if svc["vrrp_instance"] == inst["name"]:

@@ -296,17 +296,18 @@ def switchover_plan(statuses, instance, to=None):
             )
         to = others[0]
     services = first["services"]
+    source_status = [s for s in members if s["director"] == source][0]
     plan = {
         "instance": instance,
         "from": source,
         "to": to,
-        "addresses": _instance_of(members[0], instance)["holds"] or _instance_of(members[0], instance)["missing"],
+        # The holder carries every address of the instance (that is what made it the holder).
+        "addresses": _instance_of(source_status, instance)["holds"],
         "services": services,
         "noop": to == source,
     }
     if plan["noop"]:
         return plan
-    source_status = [s for s in members if s["director"] == source][0]
     target = [s for s in members if s["director"] == to][0]
     reasons = []
     if (source_status.get("hold") or {}).get(instance) is None:
