@@ -9,10 +9,14 @@
    manage.ensure_table, which does not validate it again.
 2. manage.ensure_table then does what the module does (read, diff, check mode, --diff, one
    ``ipvsadm -R`` batch, verifying read), with the same Runner as the module and a
-   ConnectionTransport: each call is one remote shell command over the connection. Both dumps
-   (``ipvsadm -S -n`` and ``ipvsadm -L -n --thresholds``) come from one command, and the batch
-   goes on stdin. No Python starts on the host: in a UML lab guest, starting any Ansible module
-   costs as much as the whole no-op check of a 10,100-entry table (docs/benchmarks.md).
+   ConnectionTransport: each call is one remote shell command over the connection, and no
+   Python starts on the host (in a UML lab guest, starting any Ansible module costs as much as
+   the whole no-op check of a 10,100-entry table, docs/benchmarks.md). A no-op is one command;
+   a change is two: the read, then the batch (on stdin) with the read that verifies it.
+   Each read sends the declared table's digest (differ.table_digest): the host dumps the table,
+   and if its sorted ``-S`` lines have that digest and no threshold is set, it answers UNCHANGED
+   instead of sending back 1.3 MB. Otherwise the text comes back and is diffed as on the host,
+   so an entry that did not land is still named.
 3. An async task, or a host where the first read does not work (no ipvsadm, no IPVS, another
    shell), runs the module on the host instead, which does the same work there and reports the
    cause.
@@ -28,13 +32,19 @@ from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.lvs.cluster.plugins.module_utils.ipvs import manage, validate
+from ansible_collections.lvs.cluster.plugins.module_utils.ipvs import differ, manage, validate
 from ansible_collections.lvs.cluster.plugins.module_utils.ipvs.exceptions import IPVSError, IPVSVerifyError
 from ansible_collections.lvs.cluster.plugins.module_utils.ipvs.runner import Runner
 from ansible_collections.lvs.cluster.plugins.module_utils.ipvs.specs import table_argument_spec
 
 # Between the outputs of the reads of one remote command; it cannot occur in ipvsadm's output.
 MARK = "--- lvs.cluster ipvs_table: thresholds ---"
+# After a batch, before the reads: the batch's exit status.
+BATCH_DONE = "--- lvs.cluster ipvs_table: batch exit status "
+# A line a failed ``ipvsadm -S -n`` adds to what is digested, so that it cannot match.
+READ_FAILED = "--- lvs.cluster ipvs_table: the read failed ---"
+# The whole answer of a read whose table has the expected digest.
+UNCHANGED = "--- lvs.cluster ipvs_table: the table has the expected digest ---"
 # sbin directories are not always in a non-root PATH; the C locale keeps the output parseable.
 ENVIRONMENT = 'PATH="$PATH:/usr/sbin:/sbin:/usr/local/sbin" LC_ALL=C LANG=C; export PATH LC_ALL LANG; '
 # Something on stdin keeps the SSH connection from allocating a terminal (ansible_ssh_use_tty),
@@ -118,6 +128,60 @@ class ConnectionTransport:
         parts = split_read(done.get("stdout", ""), len(argvs)) if done.get("rc") == 0 else None
         if parts is not None:
             return [(0, part, "") for part in parts]
+        if self.sent:
+            raise IPVSError("the IPVS table could not be read back after the batch (%s)" % shlex.join(["ipvsadm"] + list(argvs[0])))
+        raise Unreadable()
+
+    @staticmethod
+    def table_command(argvs, expect, batch=None):
+        """One shell command: the batch if any, then both table reads, or UNCHANGED (see read_table).
+
+        The host first streams each read through its test: the sorted ``-S`` lines through
+        sha256sum, and the threshold listing through grep, which must find its header line and
+        no set threshold. Only when a test fails does it dump both again, for the controller to
+        diff. Each process costs ~60 ms in a UML guest, so the no-op starts as few as it can;
+        keeping the 1.3 MB of a 10,100-entry table in shell variables or temporary files instead
+        cost 0.2-0.6 s more there (docs/benchmarks.md). dash has no pipefail: a failed ``-S`` adds
+        a line no digest matches, and a failed listing has no header. A host without sha256sum
+        never matches either and sends the text: slower, never wrong.
+        """
+        save, thresholds = (shlex.join(["ipvsadm"] + list(args)) for args in argvs)
+        same = '[ "$({ %s || echo %s; } | sort -u | sha256sum 2>/dev/null)" = %s ]' % (save, shlex.quote(READ_FAILED), shlex.quote(expect + "  -"))
+        unset = '[ "$(%s | grep -Ec -e %s -e %s)" = 1 ]' % (thresholds, shlex.quote(differ.SET_THRESHOLD_PATTERN), shlex.quote("^" + LISTING))
+        dump = "%s && echo %s && %s" % (save, shlex.quote(MARK), thresholds)
+        reads = "if %s && %s; then echo %s; else %s; fi" % (same, unset, shlex.quote(UNCHANGED), dump)
+        if batch is None:
+            return ENVIRONMENT + reads
+        # The reads' stderr is dropped, so that the command's stderr is the batch's own.
+        return ENVIRONMENT + "%s; echo %s$?; { %s; } 2>/dev/null" % (shlex.join(["ipvsadm"] + list(batch[0])), shlex.quote(BATCH_DONE), reads)
+
+    def read_table(self, argvs, expect, batch=None):
+        """The batch ``(args, data)`` if given, then the table reads, in one remote command.
+
+        ``reads`` is None when the host answered UNCHANGED. A failed read is handled as in
+        ``read``: before the batch the module takes over (Unreadable), after it an error.
+        """
+        if batch is not None:
+            self.sent = True
+        data = NO_TERMINAL if batch is None else batch[1].encode("utf-8")
+        done = self.execute(self.table_command(argvs, expect, batch), sudoable=True, in_data=data)
+        stdout = done.get("stdout", "").replace("\r\n", "\n")
+        status = None
+        if batch is not None:
+            head, found, stdout = stdout.partition(BATCH_DONE)
+            code, _newline, stdout = stdout.partition("\n")
+            if not found or not code.isdigit():
+                raise IPVSError(
+                    "no answer from the host after sending a batch of %d line(s) (rc=%s: %s): whether it ran is unknown; "
+                    "run the task again, it reads the table and applies what is still missing"
+                    % (batch[1].count("\n"), done.get("rc"), " ".join(done.get("stderr", "").split()))
+                )
+            status = (int(code), head, done.get("stderr", ""))
+        if done.get("rc") == 0 and stdout.strip() == UNCHANGED:
+            return status, None
+        parts = split_read(stdout, len(argvs)) if done.get("rc") == 0 else None
+        if parts is not None:
+            return status, [(0, part, "") for part in parts]
         if self.sent:
             raise IPVSError("the IPVS table could not be read back after the batch (%s)" % shlex.join(["ipvsadm"] + list(argvs[0])))
         raise Unreadable()

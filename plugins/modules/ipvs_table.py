@@ -21,10 +21,12 @@ description:
   - With O(purge=true), services and real servers that are not declared are removed.
   - The module has an action plugin that does all of the above from the controller (RV(on_controller)). It checks the
     declaration first (a bad entry fails before anything runs on the host), reads the table with one remote shell
-    command, computes the difference, check mode and C(--diff) with the module's own code, sends a change as one
-    C(ipvsadm -R) batch on stdin and reads the table again to verify it. No Python runs on the host, which makes a
-    no-op re-run of a large table cost one read there. An async task, or a host where that read fails (no
-    C(ipvsadm), no IPVS, a shell that is not POSIX), runs the module on the host instead, which reports the cause.
+    command, computes the difference, check mode and C(--diff) with the module's own code, and sends a change as one
+    C(ipvsadm -R) batch on stdin, in a second command that also reads the table again to verify it. Each read sends
+    a digest of the declared table; when the host's table has it, the host answers with one line instead of the
+    table. No Python runs on the host, so a no-op costs one remote command and a change two, whatever the size of
+    the table. An async task, or a host where that read fails (no C(ipvsadm), no IPVS, a shell that is not POSIX),
+    runs the module on the host instead, which reports the cause.
 notes:
   - The result does not echo O(services) in C(invocation) (a large table would double the result);
     RV(services_declared) and RV(real_servers_declared) count what was declared.
@@ -227,7 +229,8 @@ on_controller:
 timings:
   description:
     - Seconds spent by the module itself - C(read) (the reads of the table), C(validate_read_diff) (validation, first read
-      and diff), C(apply) (the C(ipvsadm -R) batch), C(apply_and_verify) (batch, re-read and check) and C(process)
+      and diff), C(apply) (the C(ipvsadm -R) batch with the read that verifies it), C(apply_and_verify) (batch,
+      re-read and check) and C(process)
       (the whole life of the module process on the host, Python start-up and argument parsing included).
     - When RV(on_controller) is true, the phases are timed on the controller and include the connection, and
       C(process) is absent.

@@ -18,6 +18,7 @@ then real-server additions and edits, so that every line of a batch is valid whe
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from typing import Any, Optional
@@ -131,7 +132,10 @@ def diff_text(ops):
 
 
 # A real-server line of ``ipvsadm -L -n --thresholds`` whose upper or lower threshold is not 0.
-_SET_THRESHOLD_RE = re.compile(r"^\s*-> \S+\s+(?:0*[1-9]\d*\s+\d+|\d+\s+0*[1-9]\d*)\s", re.MULTILINE)
+# Written in the syntax both Python's re and POSIX ``grep -E`` read: the controller's transport
+# runs this very pattern on the host (plugins/action/ipvs_table.py).
+SET_THRESHOLD_PATTERN = "^[ \t]*-> [^ \t]+[ \t]+(0*[1-9][0-9]*[ \t]+[0-9]+|[0-9]+[ \t]+0*[1-9][0-9]*)[ \t]"
+_SET_THRESHOLD_RE = re.compile(SET_THRESHOLD_PATTERN, re.MULTILINE)
 
 
 def table_lines(desired):
@@ -141,6 +145,17 @@ def table_lines(desired):
         lines.append(describe_service(service))
         lines.extend(describe_server(service, server) for server in service.real_servers.values())
     return lines
+
+
+def table_digest(desired):
+    """The declared table's fingerprint: sha256 of its ``-S`` lines, unique, sorted byte-wise, each ended by a newline.
+
+    A host computes the same over ``ipvsadm -S -n`` (``LC_ALL=C sort -u | sha256sum``), so the controller learns "this is the declared table" without the text
+    coming back. Equal digests mean equal sets of lines: a no-op whether or not ``purge`` is set,
+    provided no threshold is set on either side (``-S`` does not print them; see table_unchanged).
+    """
+    lines = sorted(set(table_lines(desired)))
+    return hashlib.sha256("".join(line + "\n" for line in lines).encode("ascii")).hexdigest()
 
 
 def table_unchanged(save_text, thresholds_text, desired, purge=False):

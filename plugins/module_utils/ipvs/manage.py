@@ -51,12 +51,13 @@ def process_seconds():
         return None
 
 
-def _converge(module, runner, ops, batch, remaining):
+def _converge(module, ops, batch, apply):
     """Report ``ops`` and, unless in check mode, apply them and verify.
 
-    ``remaining()`` reads the table again and returns the operations still needed: after
-    applying it must be empty, or the entries it names did not land. The result has
-    ``changed``, ``commands``, ``batch`` and, when asked, ``diff``; the caller adds its own.
+    ``apply(ops)`` runs them and reads the table again: it returns the stderr of a batch (or "")
+    and the operations still needed, which must be none, or the entries they name did not land.
+    The result has ``changed``, ``commands``, ``batch`` and, when asked, ``diff``; the caller
+    adds its own.
     """
     result = {
         "changed": bool(ops),
@@ -66,14 +67,22 @@ def _converge(module, runner, ops, batch, remaining):
     if module._diff and ops:
         result["diff"] = differ.diff_text(ops)
     if ops and not module.check_mode:
-        stderr = runner.apply(ops, batch=batch)
-        left = remaining()
+        stderr, left = apply(ops)
         if left:
             missing = ["%s (%s)" % (op.entity, op.action.replace("_", " ")) for op in left]
             if stderr:
                 missing.append("ipvsadm -R said: %s" % " | ".join(stderr.splitlines()))
             raise IPVSVerifyError(missing, result["commands"])
     return result
+
+
+def _apply_then(runner, batch, plan):
+    """An ``apply`` for _converge: the operations one by one or in a batch, then ``plan`` of a fresh read."""
+
+    def apply(ops):
+        return runner.apply(ops, batch=batch), plan(runner.read_table())
+
+    return apply
 
 
 def _add_timings(result, module, runner):
@@ -107,7 +116,8 @@ def ensure_service(module, runner):
         table = runner.read_table()
         ops = plan(table)
     with runner.timed("apply_and_verify"):
-        result = _converge(module, runner, ops, batch=len(ops) > BATCH_THRESHOLD, remaining=lambda: plan(runner.read_table()))
+        batch = len(ops) > BATCH_THRESHOLD
+        result = _converge(module, ops, batch, _apply_then(runner, batch, plan))
         if wanted is None:
             result["service"] = None
         elif not ops:
@@ -156,7 +166,7 @@ def ensure_real_server(module, runner):
 
     ops = plan(table)
     with runner.timed("apply_and_verify"):
-        result = _converge(module, runner, ops, batch=False, remaining=lambda: plan(runner.read_table()))
+        result = _converge(module, ops, False, _apply_then(runner, False, plan))
     result["operations"] = _operations(ops)
     result["real_server"] = desired.to_dict() if desired is not None else None
     _add_timings(result, module, runner)
@@ -169,20 +179,29 @@ def ensure_table(module, runner, desired=None):
     which gives the table it has already validated as ``desired``."""
     params = module.params
 
-    def remaining():
-        # A no-op is recognised on the raw text (no parse of 10,000 lines); anything else is
-        # parsed and diffed, which names each entry that differs.
-        save, thresholds = runner.read_text()
+    def remaining(texts):
+        # None: the host found the declared table (differ.table_digest), nothing came back.
+        # A no-op is otherwise recognised on the raw text (no parse of 10,000 lines); anything
+        # else is parsed and diffed, which names each entry that differs.
+        if texts is None:
+            return []
+        save, thresholds = texts
         if differ.table_unchanged(save, thresholds, desired, purge=params["purge"]):
             return []
         return differ.diff_table(parse_table(save, thresholds), desired, purge=params["purge"])
 
+    def apply(ops):
+        # The batch and the read that verifies it: one round trip from the controller.
+        stderr, texts = runner.apply_batch_and_read_text(ops, digest)
+        return stderr, remaining(texts)
+
     with runner.timed("validate_read_diff"):
         if desired is None:
             desired = validate.table(params["services"])
-        ops = remaining()
+        digest = differ.table_digest(desired)
+        ops = remaining(runner.read_text(expect=digest))
     with runner.timed("apply_and_verify"):
-        result = _converge(module, runner, ops, batch=True, remaining=remaining)
+        result = _converge(module, ops, True, apply)
     summary = {}
     for op in ops:
         summary[op.action] = summary.get(op.action, 0) + 1

@@ -14,8 +14,12 @@ transport does, and receives every command as an argv list without the binary.
   command per call over the task's connection, the argv quoted with shlex.join only there.
 
 A transport has ``on_host`` (True when timings of the host process make sense),
-``run(args, data=None) -> (rc, out, err)``, and ``read(argvs)``: an iterable of
-``(rc, out, err)``, one per argv in order, which it may get in one round trip.
+``run(args, data=None) -> (rc, out, err)``, ``read(argvs)``: an iterable of
+``(rc, out, err)``, one per argv in order, which it may get in one round trip, and
+``read_table(argvs, expect, batch=None) -> (done, reads)``: the batch ``(args, data)`` if
+given (``done`` its ``(rc, out, err)``, else None), then the two table reads (``-S -n`` and
+``-L -n --thresholds``) as ``read`` gives them, or ``reads`` None when the transport compared the
+kernel's table with ``expect`` (differ.table_digest) on the host and found it equal.
 """
 
 from __future__ import annotations
@@ -81,6 +85,13 @@ class LocalTransport:
         """Through run_command: every command that changes the kernel goes here."""
         return self.module.run_command([self.binary] + list(args), data=data, binary_data=data is not None, environ_update={"LC_ALL": "C", "LANG": "C"})
 
+    def read_table(self, argvs, expect, batch=None):
+        """The batch if any, then the reads. ``expect`` is not needed here: the text goes nowhere,
+        and the caller's no-op test on it (differ.table_unchanged) costs no more than a digest."""
+        del expect
+        done = self.run(*batch) if batch is not None else None
+        return done, self.read(argvs)
+
     def read(self, argvs):
         """One process per read, started only once the read before it has been checked.
 
@@ -132,11 +143,26 @@ class Runner:
         return self.read_many([args], entity)[0]
 
     # --- reading ---------------------------------------------------------------------------
-    def read_text(self):
-        """The raw text of ``ipvsadm -S -n`` and ``ipvsadm -L -n --thresholds`` (-S omits thresholds)."""
+    def read_text(self, expect=None):
+        """The raw text of ``ipvsadm -S -n`` and ``ipvsadm -L -n --thresholds`` (-S omits thresholds).
+
+        With ``expect`` (differ.table_digest of the wanted table), None when the transport found
+        on the host that the kernel's table is that one, without bringing the text back.
+        """
         with self.timed("read"):
-            save, thresholds = self.read_many([argvlib.SAVE, argvlib.THRESHOLDS])
-        return save, thresholds
+            if expect is None:
+                save, thresholds = self.read_many([argvlib.SAVE, argvlib.THRESHOLDS])
+                return save, thresholds
+            return self._table_text(expect)[1]
+
+    def _table_text(self, expect, batch=None):
+        argvs = [list(argvlib.SAVE), list(argvlib.THRESHOLDS)]
+        done, reads = self.transport.read_table(argvs, expect, batch)
+        if done is not None:
+            _checked(batch[0], *done, entity="batch", check_rc=False)
+        if reads is None:
+            return done, None
+        return done, tuple(_checked(args, rc, out, err)[1] for args, (rc, out, err) in zip(argvs, reads))
 
     def read_table(self):
         """The configured table: ``-S -n`` plus thresholds from ``-L -n --thresholds``."""
@@ -168,6 +194,13 @@ class Runner:
                     raise IPVSCommandError(exc.entity, exc.command, exc.rc, exc.stderr, applied=done)
                 done.append("ipvsadm " + argvlib.restore_line(op))
             return ""
+
+    def apply_batch_and_read_text(self, ops, expect):
+        """``ops`` through one ``ipvsadm -R``, then ``read_text(expect)``: one round trip over the
+        connection. Returns (the batch's stderr as ``apply`` returns it, the texts or None)."""
+        with self.timed("apply"):
+            (rc, _out, err), texts = self._table_text(expect, batch=(list(argvlib.RESTORE), argvlib.restore_script(ops)))
+        return ((err or "").strip() if rc != 0 or err else ""), texts
 
     def run_commands(self, argvs):
         for args in argvs:

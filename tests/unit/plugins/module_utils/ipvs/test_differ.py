@@ -7,10 +7,13 @@
 from __future__ import annotations
 
 import copy
+import hashlib
+import re
+import subprocess
 
 from ansible_collections.lvs.cluster.plugins.module_utils.ipvs import argv, differ, parser, validate
 from ansible_collections.lvs.cluster.plugins.module_utils.ipvs.model import ServerKey, ServiceKey
-from ansible_collections.lvs.cluster.tests.unit.plugins.module_utils.ipvs.tests_ipvs_data import DECLARED
+from ansible_collections.lvs.cluster.tests.unit.plugins.module_utils.ipvs.tests_ipvs_data import DECLARED, PLAIN
 
 
 def recorded(fixture):
@@ -203,3 +206,19 @@ def test_fast_noop_check_on_an_empty_table(fixture):
     assert differ.table_unchanged(fixture("empty_save"), fixture("empty_thresholds"), kernel) is False
     assert differ.table_unchanged(fixture("mixed_save"), zero_thresholds(fixture), {}, purge=True) is False
     assert differ.table_unchanged(fixture("mixed_save"), zero_thresholds(fixture), {}, purge=False) is True
+
+
+def test_digest_is_of_the_unique_sorted_save_lines(fixture):
+    plain = validate.table(PLAIN)
+    lines = sorted(set(fixture("mixed_save").splitlines()))
+    assert differ.table_digest(plain) == hashlib.sha256("".join(line + "\n" for line in lines).encode()).hexdigest()
+    # The declared order does not matter (the kernel lists in its hash order); an empty table is the empty text.
+    assert differ.table_digest(dict(reversed(list(plain.items())))) == differ.table_digest(plain)
+    assert differ.table_digest({}) == hashlib.sha256(b"").hexdigest()
+
+
+def test_the_threshold_pattern_means_the_same_to_python_and_to_grep(fixture):
+    listing = fixture("mixed_thresholds")
+    python = [line for line in listing.splitlines() if re.search(differ.SET_THRESHOLD_PATTERN, line)]
+    grep = subprocess.run(["grep", "-E", differ.SET_THRESHOLD_PATTERN], input=listing, capture_output=True, text=True, check=True).stdout.splitlines()
+    assert python == grep and [line.split()[1] for line in python] == ["198.51.100.12:80", "[2001:db8:1::12]:8443"]

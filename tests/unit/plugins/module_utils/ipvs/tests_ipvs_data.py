@@ -109,6 +109,9 @@ DECLARED = [
     },
 ] + [{"address": "192.0.2.%d" % (90 + i), "port": 22, "scheduler": s} for i, s in enumerate(["dh", "lblc", "lc", "sed", "nq"])]
 
+# DECLARED without its two thresholds: exactly the lines of fixtures/mixed_save.txt (-S prints no thresholds).
+PLAIN = [dict(item, real_servers=[{k: v for k, v in rs.items() if "threshold" not in k} for rs in item.get("real_servers", [])]) for item in DECLARED]
+
 
 class FakeHost:
     """An AnsibleModule on a host whose ipvsadm answers from a script: no root, no IPVS needed.
