@@ -270,7 +270,16 @@ DIRECTOR_CHECKS = (priorities_valid_and_distinct, master_state_fits_preemption, 
 
 
 def vrrp_directors(cluster, problems, notes):
-    """Each instance's group exists and holds directors whose priorities and states elect one MASTER."""
+    """Each instance's group exists and holds directors whose priorities and states elect one MASTER.
+
+    Also a note where instances of one group never preempt but name different directors first.
+    Without preemption the first keepalived to start holds every instance it is in, and keeps
+    them: site.yml starts each such instance's highest priority first, which cannot be two
+    directors at once. So an active-active pair (VI_A on lb1, VI_B on lb2) with nopreempt on
+    both starts with lb1 holding both; ``preempt_delay`` on one of them lets its director take it
+    over once it has been up (and synced) that long.
+    """
+    tops = {}
     for inst in cluster.instances:
         ivar = "lvs_vrrp_instances (%s)" % inst["name"]
         if inst["group"] is None:
@@ -280,27 +289,9 @@ def vrrp_directors(cluster, problems, notes):
             continue
         for check in DIRECTOR_CHECKS:
             check(cluster, inst, ivar, members, problems)
-
-
-def nopreempt_instances_elect_one_director(cluster, problems, notes):
-    """A note where instances of one group never preempt but name different directors first.
-
-    Without preemption the first keepalived to start holds every instance it is in, and keeps
-    them: site.yml starts each such instance's highest priority first, which cannot be two
-    directors at once. So an active-active pair (VI_A on lb1, VI_B on lb2) with nopreempt on
-    both starts with lb1 holding both; ``preempt_delay`` on one of them lets its director take it
-    over once it has been up (and synced) that long.
-    """
-    tops = {}
-    for inst in cluster.instances:
-        if inst["group"] is None or inst["nopreempt"] is not True or inst["name"] is None:
-            continue
-        members = vrrp_members(inst, cluster.groups, cluster.hostvars)
         valid = [m for m in members if isinstance(m["priority"], int)]
-        if not valid:
-            continue
-        top = max(valid, key=lambda m: m["priority"])["host"]
-        tops.setdefault(inst["group"], []).append((inst["name"], top))
+        if inst["nopreempt"] is True and inst["name"] is not None and valid:
+            tops.setdefault(inst["group"], []).append((inst["name"], max(valid, key=lambda m: m["priority"])["host"]))
     for group, pairs in tops.items():
         if len({top for _unused, top in pairs}) > 1:
             names = ", ".join(name for name, _unused in pairs)
@@ -983,7 +974,6 @@ def backends_reachable(cluster, problems, notes):
 CHECKS = (
     same_declaration_everywhere,
     vrrp_directors,
-    nopreempt_instances_elect_one_director,
     interfaces_exist_on_directors,
     per_instance_maps_name_the_hosts_instances,
     vrrp_scripts_fit_in_quotes,
