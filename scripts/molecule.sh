@@ -102,11 +102,16 @@ for s in "${scenarios[@]}"; do
         fi
     fi
     current=""
+    rm -f "$LOGDIR/$s.failure"
     if [ "$rc" -eq 0 ]; then
         result[$s]="passed"
     else
         result[$s]="FAILED (rc=$rc, log $log)"
         failed=1
+        # What failed, for the summary (CI shows a log's tail, not the scenario's log): the
+        # failed tasks and their messages, each cut to 800 characters.
+        { grep -E -B2 '^(fatal|failed): ' "$log" | grep -E '^(TASK|fatal|failed)'
+          grep -E '^ *"msg": ' "$log"; } | cut -c1-800 | tail -n 12 > "$LOGDIR/$s.failure"
     fi
 done
 
@@ -117,6 +122,7 @@ for s in "${scenarios[@]}"; do
     steps=$(awk '{ printf "%s%s %s s", (NR > 1 ? ", " : ""), $1, $2 }' "$LOGDIR/$s.steps" 2>/dev/null)
     printf '  %-14s %6s s  %s\n' "$s" "${duration[$s]}" "${result[$s]}"
     [ -n "$steps" ] && printf '  %-14s          (%s)\n' "" "$steps"
+    [ -s "$LOGDIR/$s.failure" ] && sed 's/^/      | /' "$LOGDIR/$s.failure"
     printf '%s\t%s\t%s\t%s\n' "$s" "${duration[$s]}" "${result[$s]}" "$steps" >> "$LOGDIR/summary.tsv"
 done
 npassed=0

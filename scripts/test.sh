@@ -26,6 +26,7 @@ summary() {
             while IFS=$'\t' read -r name secs res steps; do
                 printf '    %-14s %6s s  %s\n' "$name" "$secs" "$res"
                 [ -n "$steps" ] && printf '    %-14s          %s\n' "" "$steps"
+                [ -s "$ROOT/build/molecule-logs/$name.failure" ] && sed 's/^/        | /' "$ROOT/build/molecule-logs/$name.failure"
             done < "$SCENARIOS"
         fi
     done
