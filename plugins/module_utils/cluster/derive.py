@@ -31,20 +31,48 @@ from ansible_collections.lvs.cluster.plugins.module_utils.cluster.model import (
 )
 
 
-def _vars(hostvars, host):
-    try:
-        return hostvars[host]
-    except KeyError:
-        return {}
+_UNSET = object()
+
+
+class HostvarsOnce:
+    """``hostvars`` read once per host and variable, for one derivation or one preflight.
+
+    Ansible's HostVars builds all of a host's variables anew on every ``hostvars[host]`` (one
+    VariableManager.get_vars, extra vars and all), and a derivation reads a few variables of
+    every real server of every service: 5,000 of those reads made one director_keepalived of
+    1,000 real servers take 2 s instead of 0.04 s. Only what was read is kept, for the call's life.
+    """
+
+    __slots__ = ("_hostvars", "_hosts")
+
+    def __init__(self, hostvars):
+        self._hostvars = hostvars
+        self._hosts = {}
+
+    def get_var(self, host, name):
+        """The host's ``name`` (``_UNSET`` when the host or the variable is unknown)."""
+        values = self._hosts.get(host)
+        if values is None:
+            try:
+                values = self._hosts[host] = {"": self._hostvars[host]}
+            except KeyError:
+                values = self._hosts[host] = {"": {}}
+        if name not in values:
+            try:
+                values[name] = values[""].get(name, _UNSET)
+            except AttributeError:
+                values[name] = _UNSET
+        return values[name]
+
+
+def once(hostvars):
+    """``hostvars`` wrapped in :class:`HostvarsOnce` (as it is when it is one already)."""
+    return hostvars if isinstance(hostvars, HostvarsOnce) else HostvarsOnce(hostvars)
 
 
 def _get(hostvars, host, name, default=None):
-    hv = _vars(hostvars, host)
-    try:
-        value = hv.get(name, default)
-    except AttributeError:
-        value = default
-    return default if value is None else value
+    value = once(hostvars).get_var(host, name)
+    return default if value is None or value is _UNSET else value
 
 
 def _strict(problems):
@@ -226,6 +254,7 @@ def director_keepalived(lvs_vrrp_instances, lvs_services, hostvars, groups, inve
     """
     instances, services, problems = normalise(lvs_vrrp_instances, lvs_services)
     _strict(problems)
+    hostvars = once(hostvars)
     result_instances = []
     mine = set()
     for inst in instances:

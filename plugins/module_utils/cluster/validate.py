@@ -19,6 +19,7 @@ from ansible_collections.lvs.cluster.plugins.module_utils.cluster.derive import 
     _get,
     director_address,
     host_address,
+    once,
     preempting,
     serving_weight,
     vrrp_members,
@@ -95,7 +96,7 @@ class Cluster:
         self.instances = instances
         self.services = services
         self.by_name = {i["name"]: i for i in instances}
-        self.hostvars = hostvars
+        self.hostvars = once(hostvars)
         self.groups = groups
         self.hosts = list(groups.get("all") or [])
 
