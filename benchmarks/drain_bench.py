@@ -28,36 +28,20 @@ import subprocess
 import sys
 import time
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
-LVSLAB = os.path.join(ROOT, ".venv", "bin", "lvslab")
-PLAYBOOK = os.path.join(ROOT, ".venv", "bin", "ansible-playbook")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from labrun import ENV, LVSLAB, ROOT, lab  # noqa: E402  pylint: disable=wrong-import-position
+from labrun import playbook as run_playbook  # noqa: E402  pylint: disable=wrong-import-position
+
 TOPOLOGY = os.path.join(ROOT, "lab", "topologies", "drain.yml")
 DECLARATION = os.path.join(ROOT, "molecule", "drain", "inventory")
 HOOK = os.path.join(ROOT, "molecule", "drain", "files", "deploy-hook.yml")
 PROBE = os.path.join(ROOT, "molecule", "resources", "files", "traffic_probe.py")
 OUT = os.path.join(ROOT, "build", "bench-drain")
 VIP = "192.0.2.100"
-ENV = dict(os.environ, ANSIBLE_FORCE_COLOR="0", ANSIBLE_STDOUT_CALLBACK="ansible.builtin.default", ANSIBLE_TIMEOUT="30")
-
-
-def lab(*args, **kwargs):
-    return subprocess.run([LVSLAB] + list(args), cwd=ROOT, env=ENV, check=True, text=True, **kwargs)
 
 
 def playbook(inventory, name, log, *extra):
-    with open(log, "w", encoding="utf-8") as handle:
-        started = time.monotonic()
-        rc = subprocess.run(
-            [PLAYBOOK, "-i", inventory, "-i", DECLARATION, os.path.join(ROOT, "playbooks", name)] + list(extra),
-            cwd=ROOT,
-            env=ENV,
-            stdout=handle,
-            stderr=subprocess.STDOUT,
-            check=False,
-        ).returncode
-    if rc != 0:
-        sys.exit("drain_bench: %s failed (rc %d), see %s" % (name, rc, log))
-    return time.monotonic() - started
+    return run_playbook([inventory, DECLARATION], name, log, *extra)
 
 
 def one_round(inventory, number):

@@ -6,15 +6,17 @@
 # runs all 10,100: about 19 ms a call unloaded, 3+ minutes, far more on a busy host);
 # ROUNDS=N paired rounds for the ratios (default 3). Then the blue/green part:
 # benchmarks/drain_bench.py on lab/topologies/drain.yml (ROUNDS switches under client load),
-# its playbooks under the lab's mitogen strategy (scripts/lab-strategy.sh). BENCH=ipvs or
-# BENCH=drain runs one part.
+# its playbooks under the lab's mitogen strategy (scripts/lab-strategy.sh). Then keepalived
+# reloads at scale: benchmarks/reload_bench.py on lab/topologies/failover.yml (SIZES real
+# servers, default 100,1000,10000; ROUNDS reloads each). BENCH=ipvs, BENCH=drain or
+# BENCH=reload runs one part.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 PY="$ROOT/.venv/bin/python"
 TOPOLOGY=lab/topologies/ipvs-bench.yml
 export PATH="$ROOT/.venv/bin:$PATH"
-if [ "${BENCH:-all}" != drain ]; then
+if [ "${BENCH:-all}" = all ] || [ "${BENCH:-all}" = ipvs ]; then
 (
 lvslab up "$TOPOLOGY"
 INVENTORY=$(lvslab inventory "$TOPOLOGY" >/dev/null && echo /var/lib/lvslab/ipvsbench/inventory.yml)
@@ -24,10 +26,15 @@ trap cleanup EXIT
 "$PY" benchmarks/ipvs_table_bench.py --inventory "$INVENTORY" --host ipvs1 --per-entry-limit "${PER_ENTRY_LIMIT:-1010}" --rounds "${ROUNDS:-3}"
 )
 fi
-if [ "${BENCH:-all}" != ipvs ]; then
+keep=()
+[ "${KEEP:-0}" = 1 ] && keep=(--keep)
+if [ "${BENCH:-all}" = all ] || [ "${BENCH:-all}" = drain ] || [ "${BENCH:-all}" = reload ]; then
     # shellcheck source=scripts/lab-strategy.sh
     source "$ROOT/scripts/lab-strategy.sh"
-    keep=()
-    [ "${KEEP:-0}" = 1 ] && keep=(--keep)
+fi
+if [ "${BENCH:-all}" = all ] || [ "${BENCH:-all}" = drain ]; then
     "$PY" benchmarks/drain_bench.py --rounds "${ROUNDS:-3}" "${keep[@]}"
+fi
+if [ "${BENCH:-all}" = all ] || [ "${BENCH:-all}" = reload ]; then
+    "$PY" benchmarks/reload_bench.py --rounds "${ROUNDS:-3}" --sizes "${SIZES:-100,1000,10000}" "${keep[@]}"
 fi
