@@ -10,6 +10,10 @@ cd "$(dirname "$0")/.." || exit 1
 ROOT=$PWD
 export PATH="$ROOT/.venv/bin:$PATH"
 export ANSIBLE_FORCE_COLOR="${ANSIBLE_FORCE_COLOR:-0}"
+# molecule writes its own ansible.cfg, so the repo's 30 s connect timeout (ansible.cfg) is set
+# here for every scenario: CI's drain scenario lost all four real servers to "Connection timed
+# out" at Ansible's default 10 s, with six guests on two cores.
+export ANSIBLE_TIMEOUT="${ANSIBLE_TIMEOUT:-30}"
 LOGDIR="$ROOT/build/molecule-logs"
 mkdir -p "$LOGDIR"
 rm -f "$LOGDIR/summary.tsv"
