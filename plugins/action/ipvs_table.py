@@ -15,8 +15,9 @@
    a change is two: the read, then the batch (on stdin) with the read that verifies it.
    Each read sends the declared table's digest (differ.table_digest): the host dumps the table,
    and if its sorted ``-S`` lines have that digest and no threshold is set, it answers UNCHANGED
-   instead of sending back 1.3 MB. Otherwise the text comes back and is diffed as on the host,
-   so an entry that did not land is still named.
+   instead of sending back 1.3 MB. Otherwise the sorted lines come back with the threshold
+   listing less its real servers without thresholds (about 500 KB for 10,100 entries), and are
+   diffed as on the host, so an entry that did not land is still named.
 3. An async task, or a host where the first read does not work (no ipvsadm, no IPVS, another
    shell), runs the module on the host instead, which does the same work there and reports the
    cause.
@@ -43,6 +44,9 @@ MARK = "--- lvs.cluster ipvs_table: thresholds ---"
 BATCH_DONE = "--- lvs.cluster ipvs_table: batch exit status "
 # A line a failed ``ipvsadm -S -n`` adds to what is digested, so that it cannot match.
 READ_FAILED = "--- lvs.cluster ipvs_table: the read failed ---"
+# Where the host keeps the sorted ``-S`` lines during one command (see table_command): a tmpfs
+# that only root writes, so no other user can plant a file there.
+SCRATCH = "/run"
 # The whole answer of a read whose table has the expected digest.
 UNCHANGED = "--- lvs.cluster ipvs_table: the table has the expected digest ---"
 # sbin directories are not always in a non-root PATH; the C locale keeps the output parseable.
@@ -136,20 +140,34 @@ class ConnectionTransport:
     def table_command(argvs, expect, batch=None):
         """One shell command: the batch if any, then both table reads, or UNCHANGED (see read_table).
 
-        The host first streams each read through its test: the sorted ``-S`` lines through
-        sha256sum, and the threshold listing through grep, which must find its header line and
-        no set threshold. Only when a test fails does it dump both again, for the controller to
-        diff. Each process costs ~60 ms in a UML guest, so the no-op starts as few as it can;
-        keeping the 1.3 MB of a 10,100-entry table in shell variables or temporary files instead
-        cost 0.2-0.6 s more there (docs/benchmarks.md). dash has no pipefail: a failed ``-S`` adds
-        a line no digest matches, and a failed listing has no header. A host without sha256sum
-        never matches either and sends the text: slower, never wrong.
+        The host sorts the ``-S`` lines into a scratch file in SCRATCH (root's tmpfs), digests
+        that, and streams the threshold listing through grep, which must find its header line
+        and no set threshold. Only when a test fails does the text go back: the sorted lines from
+        the file (no second dump), then the listing without the real-server lines whose thresholds
+        are both 0 (differ.ZERO_THRESHOLDS_PATTERN: what a real server without a line has), which
+        for a table without thresholds is its header and service lines. Each ipvsadm dump of a
+        10,100-entry table costs ~0.3 s in a UML guest, and any process ~60 ms, so the no-op starts
+        as few as it can; the 1.3 MB of both full texts used to cost a second dump and ~0.3 s more
+        on the wire (docs/benchmarks.md). dash has no pipefail: a failed ``-S`` adds READ_FAILED,
+        which no digest matches and read_table refuses, and a failed listing has no header. Where
+        the scratch file cannot be written, both dumps are sent whole, as before: slower, never wrong.
+        A host without sha256sum never matches either and sends the text.
         """
         save, thresholds = (shlex.join(["ipvsadm"] + list(args)) for args in argvs)
-        same = '[ "$({ %s || echo %s; } | sort -u | sha256sum 2>/dev/null)" = %s ]' % (save, shlex.quote(READ_FAILED), shlex.quote(expect + "  -"))
+        sort = '{ %s || echo %s; } | sort -u -o "$lvs_f" 2>/dev/null' % (save, shlex.quote(READ_FAILED))
+        same = '[ "$(sha256sum < "$lvs_f" 2>/dev/null)" = %s ]' % shlex.quote(expect + "  -")
         unset = '[ "$(%s | grep -Ec -e %s -e %s)" = 1 ]' % (thresholds, shlex.quote(differ.SET_THRESHOLD_PATTERN), shlex.quote("^" + LISTING))
+        send = 'cat "$lvs_f" && echo %s && %s | grep -Ev %s' % (shlex.quote(MARK), thresholds, shlex.quote(differ.ZERO_THRESHOLDS_PATTERN))
         dump = "%s && echo %s && %s" % (save, shlex.quote(MARK), thresholds)
-        reads = "if %s && %s; then echo %s; else %s; fi" % (same, unset, shlex.quote(UNCHANGED), dump)
+        reads = 'lvs_f=%s.$$; if %s; then if %s && %s; then echo %s; else %s; fi; rm -f "$lvs_f"; else rm -f "$lvs_f"; %s; fi' % (
+            shlex.quote(SCRATCH + "/lvs-cluster-ipvs_table"),
+            sort,
+            same,
+            unset,
+            shlex.quote(UNCHANGED),
+            send,
+            dump,
+        )
         if batch is None:
             return ENVIRONMENT + reads
         # The reads' stderr is dropped, so that the command's stderr is the batch's own.
@@ -180,7 +198,7 @@ class ConnectionTransport:
         if done.get("rc") == 0 and stdout.strip() == UNCHANGED:
             return status, None
         parts = split_read(stdout, len(argvs)) if done.get("rc") == 0 else None
-        if parts is not None:
+        if parts is not None and READ_FAILED not in parts[0]:
             return status, [(0, part, "") for part in parts]
         if self.sent:
             raise IPVSError("the IPVS table could not be read back after the batch (%s)" % shlex.join(["ipvsadm"] + list(argvs[0])))

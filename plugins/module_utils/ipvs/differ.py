@@ -136,6 +136,9 @@ def diff_text(ops):
 # runs this very pattern on the host (plugins/action/ipvs_table.py).
 SET_THRESHOLD_PATTERN = "^[ \t]*-> [^ \t]+[ \t]+(0*[1-9][0-9]*[ \t]+[0-9]+|[0-9]+[ \t]+0*[1-9][0-9]*)[ \t]"
 _SET_THRESHOLD_RE = re.compile(SET_THRESHOLD_PATTERN, re.MULTILINE)
+# Its complement among real-server lines: both thresholds 0, which is what a real server without
+# a listing line is taken to have (model.RealServer), so the host can leave these lines out.
+ZERO_THRESHOLDS_PATTERN = "^[ \t]*-> [^ \t]+[ \t]+0+[ \t]+0+[ \t]"
 
 
 def table_lines(desired):

@@ -28,11 +28,20 @@ from ansible_collections.lvs.cluster.plugins.action.ipvs_table import (
     split_read,
     validated_arguments,
 )
-from ansible_collections.lvs.cluster.plugins.module_utils.ipvs import argv, differ, manage, validate
+from ansible_collections.lvs.cluster.plugins.action import ipvs_table
+from ansible_collections.lvs.cluster.plugins.module_utils.ipvs import argv, differ, manage, parser, validate
 from ansible_collections.lvs.cluster.plugins.module_utils.ipvs.exceptions import IPVSValidationError
 from ansible_collections.lvs.cluster.tests.unit.plugins.module_utils.ipvs.tests_ipvs_data import DECLARED, PLAIN
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "..", "module_utils", "ipvs", "fixtures")
+
+
+@pytest.fixture(autouse=True)
+def scratch(tmp_path_factory, monkeypatch):
+    """The host's scratch directory (SCRATCH, /run on a target), checked empty after each command."""
+    path = tmp_path_factory.mktemp("scratch")
+    monkeypatch.setattr(ipvs_table, "SCRATCH", str(path))
+    return path
 
 
 def fixture(name):
@@ -141,8 +150,10 @@ class Host:
         self.calls.append((cmd, sudoable, in_data))
         env = {"PATH": self.path, "HOST": str(self.dir), "TMPDIR": str(self.tmp)}
         proc = subprocess.run(["/bin/sh", "-c", cmd], input=in_data, capture_output=True, env=env, check=False)
-        # Nothing is left on the host (the dumps go through pipes).
+        # Nothing is left on the host: the dumps go through pipes, and the scratch file is removed.
         assert list(self.tmp.iterdir()) == []
+        scratch = ipvs_table.SCRATCH
+        assert not os.path.isdir(scratch) or os.listdir(scratch) == []
         out, err = proc.stdout.decode(), proc.stderr.decode()
         if self.terminal:
             out = out.replace("\n", "\r\n")
@@ -199,7 +210,10 @@ def test_remote_commands_are_the_argv_joined_at_the_last_hop():
     assert ConnectionTransport.command([("-L", "-n", "a b")]).endswith("ipvsadm -L -n 'a b'")
     command = ConnectionTransport.table_command([argv.SAVE, argv.THRESHOLDS], "0" * 64, (argv.RESTORE, ""))
     assert command.startswith(ENVIRONMENT + "ipvsadm -R; echo '--- lvs.cluster ipvs_table: batch exit status '$?; ")
-    assert command.endswith("else ipvsadm -S -n && echo '--- lvs.cluster ipvs_table: thresholds ---' && ipvsadm -L -n --thresholds; fi; } 2>/dev/null")
+    # Where the scratch file cannot be written, both dumps go back whole.
+    assert command.endswith(
+        "else rm -f \"$lvs_f\"; ipvsadm -S -n && echo '--- lvs.cluster ipvs_table: thresholds ---' && ipvsadm -L -n --thresholds; fi; } 2>/dev/null"
+    )
 
 
 def test_the_host_computes_the_declared_digest(tmp_path):
@@ -209,10 +223,38 @@ def test_the_host_computes_the_declared_digest(tmp_path):
     host = Host(tmp_path, (shuffled, MIXED_PLAIN[1]))
     done, reads = ConnectionTransport(host).read_table([argv.SAVE, argv.THRESHOLDS], differ.table_digest(validate.table(PLAIN)))
     assert (done, reads) == (None, None) and host.outputs == [UNCHANGED + "\n"]
-    # One line less on the host: the text comes back, as the host printed it.
+    # One line less on the host: the text comes back, the -S lines sorted (from the one dump that
+    # was digested) and the listing without the real servers whose thresholds are both 0.
     host = Host(tmp_path / "other", ("".join(line + "\n" for line in lines[1:]), MIXED_PLAIN[1]))
     _done, reads = ConnectionTransport(host).read_table([argv.SAVE, argv.THRESHOLDS], differ.table_digest(validate.table(PLAIN)))
-    assert reads == [(0, "".join(line + "\n" for line in lines[1:]), ""), (0, MIXED_PLAIN[1], "")]
+    listing = "".join(line + "\n" for line in MIXED_PLAIN[1].splitlines() if not re.match(differ.ZERO_THRESHOLDS_PATTERN, line))
+    assert reads == [(0, "".join(line + "\n" for line in sorted(set(lines[1:]))), ""), (0, listing, "")]
+    assert listing.count("->") == 1 and listing.startswith("IP Virtual Server version")  # the header's "-> RemoteAddress:Port"
+
+
+def test_the_listing_keeps_every_real_server_with_a_threshold(tmp_path):
+    host = Host(tmp_path, (fixture("empty_save"), MIXED[1]))
+    _done, reads = ConnectionTransport(host).read_table([argv.SAVE, argv.THRESHOLDS], "0" * 64)
+    full = parser.parse_thresholds(MIXED[1])
+    short = parser.parse_thresholds(reads[1][1])
+    assert set(short) == set(full)
+    set_servers = {(key, server): values for key, servers in full.items() for server, values in servers.items() if values[:2] != (0, 0)}
+    assert set_servers and {(key, server): values for key, servers in short.items() for server, values in servers.items()} == set_servers
+    # The sorted -S lines (C locale: every "-A" before every "-a") and the short listing parse to
+    # the table that the host's own order and the whole listing give.
+    host = Host(tmp_path / "mixed", MIXED)
+    _done, reads = ConnectionTransport(host).read_table([argv.SAVE, argv.THRESHOLDS], "0" * 64)
+    assert reads[0][1] != MIXED[0] and manage.parse_table(reads[0][1], reads[1][1]) == manage.parse_table(*MIXED)
+
+
+def test_without_a_scratch_file_both_dumps_go_back_whole(tmp_path, monkeypatch):
+    monkeypatch.setattr(ipvs_table, "SCRATCH", str(tmp_path / "missing"))
+    host = Host(tmp_path, MIXED_PLAIN)
+    _done, reads = ConnectionTransport(host).read_table([argv.SAVE, argv.THRESHOLDS], differ.table_digest(validate.table(PLAIN)))
+    assert reads == [(0, MIXED_PLAIN[0], ""), (0, MIXED_PLAIN[1], "")]
+    # Still correct, only slower: the controller finds the declared table in the text.
+    _plugin, result = run_action({"services": PLAIN}, Host(tmp_path / "again", MIXED_PLAIN))
+    assert result["changed"] is False and "failed" not in result
 
 
 def test_no_op_is_one_remote_command_and_nothing_comes_back(tmp_path):
