@@ -42,7 +42,8 @@ from ansible_collections.lvs.cluster.plugins.module_utils.ipvs.specs import tabl
 MARK = "--- lvs.cluster ipvs_table: thresholds ---"
 # After a batch, before the reads: the batch's exit status.
 BATCH_DONE = "--- lvs.cluster ipvs_table: batch exit status "
-# A line a failed ``ipvsadm -S -n`` adds to what is digested, so that it cannot match.
+# A line a failed ``ipvsadm -S -n`` adds to what is digested, so that it cannot match; sent back
+# in the sorted lines, it makes read_table refuse the read.
 READ_FAILED = "--- lvs.cluster ipvs_table: the read failed ---"
 # Where the host keeps the sorted ``-S`` lines during one command (see table_command): a tmpfs
 # that only root writes, so no other user can plant a file there.
