@@ -23,7 +23,7 @@ from .errors import LabError
 from .util import log, run
 
 # Bump when the post-configuration below changes: it is part of the image hash.
-IMAGE_CODE_VERSION = "3"
+IMAGE_CODE_VERSION = "4"
 SUITE = "bookworm"
 DEFAULT_MIRROR = "http://deb.debian.org/debian"
 CACHE_DIR = os.environ.get("LVSLAB_CACHE", "/var/cache/lvslab")
@@ -125,6 +125,8 @@ def post_configure(root: str, kernel_version: str) -> None:
         os.remove(os.path.join(root, "var/lib/dbus/machine-id"))
     _chroot(root, "systemctl", "enable", "systemd-networkd.service")
     _chroot(root, "systemctl", "set-default", "multi-user.target")
+    # Installed for lvs.cluster.monitoring, which enables it where it runs: idle elsewhere.
+    _chroot(root, "systemctl", "disable", "prometheus-node-exporter.service")
     # No terminals on a UML console we only log, and no periodic jobs that compete for the CPU.
     _chroot(
         root,
