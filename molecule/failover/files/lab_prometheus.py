@@ -71,7 +71,7 @@ def start(args):
         "    static_configs:",
     ]
     for target in args.target:
-        name, _, address = target.partition("=")
+        name, address = target.split("=", 1)
         lines += ["      - targets: [%s]" % json.dumps(address), "        labels: {instance: %s, cluster: lab}" % json.dumps(name)]
     config = os.path.join(args.dir, "prometheus.yml")
     with open(config, "w", encoding="utf-8") as handle:
