@@ -8,8 +8,10 @@
 # benchmarks/drain_bench.py on lab/topologies/drain.yml (ROUNDS switches under client load),
 # its playbooks under the lab's mitogen strategy (scripts/lab-strategy.sh). Then keepalived
 # reloads at scale: benchmarks/reload_bench.py on lab/topologies/failover.yml (SIZES real
-# servers, default 100,1000,10000; ROUNDS reloads each). BENCH=ipvs, BENCH=drain or
-# BENCH=reload runs one part.
+# servers, default 100,1000,10000; ROUNDS reloads each). Then site.yml over two director pairs:
+# benchmarks/rollout_bench.py on lab/topologies/pairs.yml (ROUNDS paired rounds, batched
+# against one director at a time). BENCH=ipvs, BENCH=drain, BENCH=reload or BENCH=rollout
+# runs one part.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -28,7 +30,7 @@ trap cleanup EXIT
 fi
 keep=()
 [ "${KEEP:-0}" = 1 ] && keep=(--keep)
-if [ "${BENCH:-all}" = all ] || [ "${BENCH:-all}" = drain ] || [ "${BENCH:-all}" = reload ]; then
+if [ "${BENCH:-all}" != ipvs ]; then
     # shellcheck source=scripts/lab-strategy.sh
     source "$ROOT/scripts/lab-strategy.sh"
 fi
@@ -37,4 +39,7 @@ if [ "${BENCH:-all}" = all ] || [ "${BENCH:-all}" = drain ]; then
 fi
 if [ "${BENCH:-all}" = all ] || [ "${BENCH:-all}" = reload ]; then
     "$PY" benchmarks/reload_bench.py --rounds "${ROUNDS:-3}" --sizes "${SIZES:-100,1000,10000}" "${keep[@]}"
+fi
+if [ "${BENCH:-all}" = all ] || [ "${BENCH:-all}" = rollout ]; then
+    "$PY" benchmarks/rollout_bench.py --rounds "${ROUNDS:-3}" "${keep[@]}"
 fi

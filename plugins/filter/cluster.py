@@ -5,7 +5,7 @@
 """Filters that derive what each host carries from the one cluster declaration.
 
 The documentation of each filter is in the YAML file of the same name beside this one
-(realserver_vips.yml, realserver_nat_gateways.yml, director_keepalived.yml, real_server_rows.yml,
+(realserver_vips.yml, realserver_nat_gateways.yml, director_keepalived.yml, director_rollout.yml, real_server_rows.yml,
 pool_real_servers.yml, status_report.yml, health_probes.yml, backend_pools.yml,
 vrrp_holdings.yml, switchover_plan.yml, unsynced_connections.yml).
 """
@@ -46,6 +46,11 @@ def backend_pools(lvs_services):
 def director_keepalived(lvs_vrrp_instances, lvs_services, hostvars, groups, inventory_hostname, pool_states=None):
     """The VRRP instances and virtual servers keepalived.conf holds on ``inventory_hostname``."""
     return _call("director_keepalived", derive.director_keepalived, lvs_vrrp_instances, lvs_services, hostvars, groups, inventory_hostname, pool_states)
+
+
+def director_rollout(groups, hostvars):
+    """site.yml's batches of directors, one director of each VRRP cluster per batch (derive.director_rollout)."""
+    return _call("director_rollout", derive.director_rollout, groups, hostvars)
 
 
 def real_server_rows(derived, ipvs_info, pool=None):
@@ -95,6 +100,7 @@ class FilterModule:
             "realserver_nat_gateways": realserver_nat_gateways,
             "director_keepalived": director_keepalived,
             "backend_pools": backend_pools,
+            "director_rollout": director_rollout,
             "real_server_rows": real_server_rows,
             "pool_real_servers": pool_real_servers,
             "status_report": status_report,

@@ -242,6 +242,50 @@ def vrrp_members(instance, groups, hostvars):
     return members
 
 
+# --- the order site.yml rolls the directors out in ------------------------------------------
+
+# playbooks/sort.yml's rank groups, in rollout order (the comments there say who goes where).
+ROLLOUT_RANKS = ("lvs_director_0_elect", "lvs_director_1_backup", "lvs_director_2_master")
+
+
+def director_rollout(groups, hostvars):
+    """site.yml's batches of directors: ``[[host, ...], ...]``, rolled out one batch after the other.
+
+    A VRRP cluster is a set of directors joined by the VRRP instances they share (an instance's
+    ``group``; an active/active pair is one cluster, and so is a chain of instances). Within a
+    cluster, the directors keep sort.yml's order (its rank groups, then inventory order), one per
+    batch: the n-th director of every cluster is in batch n. So a cluster is never reloaded twice
+    at once, and 50 clusters take as many batches as the largest has directors, not 100.
+    """
+    order = []
+    for rank in ROLLOUT_RANKS:
+        order += [host for host in groups.get(rank, []) or [] if host not in order]
+    parent = {host: host for host in order}
+
+    def root(host):
+        while parent[host] != host:
+            parent[host] = parent[parent[host]]
+            host = parent[host]
+        return host
+
+    view = once(hostvars)
+    for host in order:
+        for instance in _get(view, host, "lvs_vrrp_instances", []) or []:
+            group = instance.get("group") if isinstance(instance, dict) else None
+            members = (groups.get(group) or []) if isinstance(group, str) else []
+            for member in members:
+                if member in parent:
+                    parent[root(member)] = root(host)
+    batches, position = [], {}
+    for host in order:
+        cluster = root(host)
+        index = position[cluster] = position.get(cluster, -1) + 1
+        if index == len(batches):
+            batches.append([])
+        batches[index].append(host)
+    return batches
+
+
 # --- the director's keepalived configuration ----------------------------------------------
 
 

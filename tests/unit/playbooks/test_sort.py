@@ -16,6 +16,7 @@ import os
 import sys
 
 import pytest
+import yaml
 
 from ansible_collections.lvs.cluster.tests.unit.plugins.tests_playbook import REPO, run_playbook
 
@@ -82,3 +83,59 @@ def test_active_active_puts_both_first(tmp_path):
     second = dict(VI_1, name="VI_2", virtual_router_id=52, preempt_delay=60)
     groups = sorted_groups(tmp_path, inventory([VI_1, second], {"dir1": {"VI_1": 150, "VI_2": 100}, "dir2": {"VI_1": 100, "VI_2": 150}}))
     assert sorted(groups["lvs_director_0_elect"]) == ["dir1", "dir2"] and groups["lvs_director_1_backup"] == []
+
+
+def two_pairs():
+    """Two VRRP pairs in one inventory, each declared in its own group's vars."""
+
+    def cluster(tag, subnet):
+        inst = {"name": "VI_" + tag.upper(), "group": "directors_" + tag, "interface": "eth0", "virtual_router_id": 51}
+        service = {
+            "name": "web_" + tag,
+            "vrrp_instance": inst["name"],
+            "vip": subnet + ".10",
+            "port": 80,
+            "scheduler": "rr",
+            "backends": [{"group": "pool_" + tag}],
+        }
+        hosts = {"dir%s%d" % (tag, n): {"ansible_host": "%s.%d" % (subnet, 10 + n)} for n in (1, 2)}
+        return {
+            "vars": {"lvs_vrrp_instances": [inst], "lvs_services": [service]},
+            "children": {"directors_" + tag: {"hosts": hosts}, "pool_" + tag: {"hosts": {"rs" + tag: {"ansible_host": subnet + ".21"}}}},
+        }
+
+    return {
+        "all": {
+            "vars": {"ansible_connection": "local", "ansible_python_interpreter": sys.executable},
+            "children": {"cluster_a": cluster("a", "192.0.2"), "cluster_b": cluster("b", "198.51.100")},
+        }
+    }
+
+
+def site_director_play():
+    """site.yml's director play (the one with a serial), as written there."""
+    with open(os.path.join(REPO, "playbooks", "site.yml"), encoding="utf-8") as handle:
+        plays = yaml.safe_load(handle)
+    (play,) = [p for p in plays if "serial" in p and any(t.get("ansible.builtin.include_role", {}).get("name") == "lvs.cluster.director" for t in p["tasks"])]
+    return play
+
+
+def test_site_rolls_two_pairs_side_by_side_one_director_of_each_per_batch(tmp_path):
+    out = tmp_path / "batches"
+    play = site_director_play()
+    book = [
+        {"import_playbook": os.path.join(REPO, "playbooks", "sort.yml")},
+        {
+            "name": "site.yml's director play keywords",
+            "hosts": play["hosts"],
+            "serial": play["serial"],
+            "any_errors_fatal": play["any_errors_fatal"],
+            "gather_facts": False,
+            "tasks": [{"name": "Write the batch", "ansible.builtin.shell": "echo '{{ ansible_play_batch | to_json }}' >> %s" % out, "run_once": True}],
+        },
+    ]
+    proc = run_playbook(tmp_path, book, two_pairs())
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    batches = [json.loads(line) for line in out.read_text().splitlines()]
+    # nopreempt (the default): each pair's top priority first, both pairs in one batch (in any order).
+    assert [sorted(batch) for batch in batches] == [["dira1", "dirb1"], ["dira2", "dirb2"]]
