@@ -75,7 +75,7 @@ IPVS_METHOD = {"dr": "dr", "nat": "nat", "tun": "tunnel"}
 METHODS = tuple(IPVS_METHOD)
 LB_KIND = {"dr": "DR", "nat": "NAT", "tun": "TUN"}  # keepalived's lb_kind
 PROTOCOLS = SERVICE_PROTOCOLS
-CHECK_TYPES = ("TCP_CHECK", "HTTP_GET", "SSL_GET", "MISC_CHECK")
+CHECK_TYPES = ("TCP_CHECK", "HTTP_GET", "SSL_GET", "MISC_CHECK", "UDP_CHECK", "DNS_CHECK", "PING_CHECK")
 NAME_RE = re.compile(r"^[A-Za-z0-9_]+$")
 SERVICE_NAME_RE = re.compile(r"^[A-Za-z0-9_.-]+$")
 AUTH_PASS_MAX = 8
@@ -350,6 +350,40 @@ def _single_line(raw, check):
     return isinstance(raw, str) and bool(raw) and unquotable(raw) is None, raw
 
 
+# keepalived 2.2.7 read_hex_str (core/utils.c): hex octets, x/X half-octet wildcards where a
+# reply is compared. It takes a last octet of ff for its own error marker, so it refuses any
+# string that ends in ff ("Invalid hex string for UDP_CHECK payload").
+HEX_RE = re.compile(r"^(?:[0-9a-fA-F]{2})+$")
+HEX_WILDCARD_RE = re.compile(r"^(?:[0-9a-fA-FxX]{2})+$")
+
+
+def _hex_octets(raw, check):
+    ok = isinstance(raw, str) and bool(HEX_RE.match(raw)) and raw[-2:].lower() != "ff"
+    return ok, raw.lower() if ok else raw
+
+
+def _reply(raw, check):
+    """require_reply: true (any reply), false, or the hex octets a reply starts with (x: any nibble)."""
+    if isinstance(raw, bool):
+        return True, raw
+    ok = isinstance(raw, str) and bool(HEX_WILDCARD_RE.match(raw)) and raw[-2:].lower() != "ff"
+    return ok, raw.lower() if ok else raw
+
+
+# keepalived 2.2.7 check_dns.c DNS_TYPE (compared without case).
+DNS_QUERY_TYPES = ("A", "NS", "CNAME", "SOA", "MX", "TXT", "AAAA", "RRSIG", "DNSKEY")
+DNS_NAME_RE = re.compile(r"^(?:\.|[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*\.?)$")  # no empty label (check_dns.c)
+
+
+def _dns_type(raw, check):
+    value = raw.upper() if isinstance(raw, str) else raw
+    return value in DNS_QUERY_TYPES, value
+
+
+def _dns_name(raw, check):
+    return isinstance(raw, str) and bool(DNS_NAME_RE.match(raw)), raw
+
+
 # Option kinds: reader, message, fix.
 _KINDS = {
     "int": (integer(0), "must be a non-negative integer, got %(got)r", "set a whole number"),
@@ -359,6 +393,15 @@ _KINDS = {
     "ip": (address, "must be an IP address, got %(got)r", "set an address of the director"),
     "str": (_single_line, "must be a non-empty single-line string without double quotes", "fix the value"),
     "urls": (None, None, None),  # url, path, status_code, digest: read by _normalise_urls
+    "hex": (_hex_octets, "must be hex octets such as 0a1b2c, not ending in ff (keepalived 2.2.7 refuses that), got %(got)r", "write the bytes as hex pairs"),
+    "reply": (
+        _reply,
+        "must be true, or the hex octets a reply starts with (x for any half octet), not ending in ff (keepalived 2.2.7 refuses that), got %(got)r",
+        "set require_reply: true, or e.g. require_reply: 0a1b",
+    ),
+    "length": (integer(0, 65535), "must be a length 0-65535, got %(got)r", "set a number of bytes"),
+    "dnstype": (_dns_type, "must be one of %s, got %%(got)r" % ", ".join(DNS_QUERY_TYPES), "set e.g. query_type: A"),
+    "dnsname": (_dns_name, "must be a DNS name without an empty label, such as www.example.com or ., got %(got)r", "set e.g. query_name: www.example.com"),
 }
 # health_check options by type (besides ``type``); values are the kinds accepted.
 CHECK_COMMON = {"connect_timeout": "number", "retry": "int", "delay_before_retry": "number", "delay_loop": "int", "warmup": "int"}
@@ -376,7 +419,23 @@ CHECK_OPTIONS = {
         "enable_sni": "bool",
     },
     "MISC_CHECK": {"misc_path": "str", "misc_timeout": "int", "misc_dynamic": "bool", "user": "str"},
+    # UDP_CHECK: a datagram (payload, or none) to the real server; up unless ICMP port-unreachable
+    # comes back, or, with require_reply, when a reply of min-max bytes starting so comes back.
+    "UDP_CHECK": {
+        "connect_port": "port",
+        "bindto": "ip",
+        "payload": "hex",
+        "require_reply": "reply",
+        "min_reply_length": "length",
+        "max_reply_length": "length",
+    },
+    # DNS_CHECK: a query over UDP; keepalived's "type" and "name" (query_type, query_name here:
+    # "type" is the check's own).
+    "DNS_CHECK": {"connect_port": "port", "bindto": "ip", "query_type": "dnstype", "query_name": "dnsname"},
+    # PING_CHECK: an ICMP echo; no port.
+    "PING_CHECK": {"bindto": "ip"},
 }
+UDP_REPLY_MAX_DEFAULT = 255  # keepalived 2.2.7 check_udp.c: max_reply_len defaults to UINT8_MAX
 URL_KEYS = ("url", "path", "status_code", "digest")
 CHECK_FIELDS = {
     ctype: {key: Field(key, *_KINDS[kind]) for key, kind in sorted(dict(CHECK_COMMON, **options).items())} for ctype, options in CHECK_OPTIONS.items()
@@ -470,7 +529,7 @@ def normalise_health_check(var, raw, problems):
     if raw is None:
         raw = {"type": "TCP_CHECK"}
     if not isinstance(raw, dict):
-        problems.append(Problem(var, "must be a mapping with type: TCP_CHECK|HTTP_GET|SSL_GET|MISC_CHECK", "write health_check: {type: TCP_CHECK}"))
+        problems.append(Problem(var, "must be a mapping with type: %s" % "|".join(CHECK_TYPES), "write health_check: {type: TCP_CHECK}"))
         return {"type": "TCP_CHECK"}
     ctype = raw.get("type", "TCP_CHECK")
     if isinstance(ctype, str):
@@ -483,6 +542,19 @@ def normalise_health_check(var, raw, problems):
         check["url"] = _normalise_urls(var, raw, problems)
     if ctype == "MISC_CHECK" and "misc_path" not in check:
         problems.append(Problem("%s.misc_path" % var, "is required for MISC_CHECK", "set misc_path to the check command, e.g. /usr/local/bin/check_app"))
+    if ctype == "UDP_CHECK" and check.get("min_reply_length", 0) > check.get("max_reply_length", UDP_REPLY_MAX_DEFAULT):
+        problems.append(
+            Problem(
+                "%s.min_reply_length" % var,
+                "%d is above max_reply_length (%d%s): the check would always fail, and keepalived's config test refuses it"
+                % (
+                    check["min_reply_length"],
+                    check.get("max_reply_length", UDP_REPLY_MAX_DEFAULT),
+                    "" if "max_reply_length" in check else ", keepalived's default",
+                ),
+                "set max_reply_length at or above min_reply_length",
+            )
+        )
     for key, value in CHECK_DEFAULTS[ctype]:
         check.setdefault(key, value)
     return check
@@ -642,8 +714,14 @@ def udp_and_sctp_name_their_check(svc, item, var, problems, context):
                 "%s.health_check" % var,
                 "is not set, and the default TCP_CHECK connects over TCP: a %s service whose "
                 "real servers do not also answer TCP on port %s would have every real server marked down" % (svc["protocol"].upper(), svc["port"]),
-                "set health_check explicitly: {type: TCP_CHECK} when the real servers also listen on TCP (DNS does), "
-                "or {type: MISC_CHECK, misc_path: <a %s probe>}" % svc["protocol"].upper(),
+                (
+                    "set health_check explicitly: {type: DNS_CHECK} for DNS, {type: UDP_CHECK} (with payload and require_reply "
+                    "where the service answers), {type: TCP_CHECK} when the real servers also listen on TCP, "
+                    "or {type: MISC_CHECK, misc_path: <a UDP probe>}"
+                    if svc["protocol"] == "udp"
+                    else "set health_check explicitly (keepalived has no SCTP check): {type: TCP_CHECK} when the real servers also "
+                    "listen on TCP, {type: PING_CHECK} for the host alone, or {type: MISC_CHECK, misc_path: <an SCTP probe>}"
+                ),
             )
         )
 
@@ -662,7 +740,7 @@ def backend_ports_are_forwarded(svc, item, var, problems, context):
 def port_zero_check_has_connect_port(svc, item, var, problems, context):
     """A real server on port 0 (all ports, or fwmark DR/TUN) gives a connecting check no port to connect to."""
     check = svc["health_check"]
-    if check["type"] == "MISC_CHECK" or "connect_port" in check:
+    if check["type"] in ("MISC_CHECK", "PING_CHECK") or "connect_port" in check:
         return
     zero = [b["group"] for b in svc["backends"] if b["port"] == 0]
     if zero:

@@ -139,9 +139,11 @@ def health_probes(derived, pool):
     """What keepalived's health check of each real server of ``pool`` connects to, for a gate run from the director.
 
     One dict per (service, real server): host, service, type (TCP_CHECK, HTTP_GET, SSL_GET,
-    MISC_CHECK), address, port (connect_port, else the real server's), and for HTTP_GET/SSL_GET
-    ``url`` (http(s)://address:port/path of the first url) and ``status_code`` (null: any
-    2xx, keepalived's default). MISC_CHECK has no address to probe (its script decides).
+    MISC_CHECK, UDP_CHECK, DNS_CHECK, PING_CHECK), address, port (connect_port, else the real
+    server's), and for HTTP_GET/SSL_GET ``url`` (http(s)://address:port/path of the first url)
+    and ``status_code`` (null: any 2xx, keepalived's default). MISC_CHECK has no address to
+    probe (its script decides); drain.yml's gate probes TCP and HTTP only, and leaves the UDP,
+    DNS and ICMP checks to keepalived (its weights wait).
     """
     probes = []
     for vs in derived.get("virtual_servers") or []:

@@ -130,7 +130,7 @@ SERVICE_VALUES = {
     "quorum_up": ([None], ["/usr/bin/true up", 'a"b']),
 }
 CHECK_VALUES = {
-    "type": (["TCP_CHECK", "HTTP_GET"], ["SSL_GET", "MISC_CHECK", None, "DNS_CHECK"]),
+    "type": (["TCP_CHECK", "HTTP_GET"], ["SSL_GET", "MISC_CHECK", None, "DNS_CHECK", "UDP_CHECK", "PING_CHECK", "SMTP_CHECK"]),
     "connect_timeout": ([None, 3], [0, -1, 0.5]),
     "retry": ([None, 2], [0, -1]),
     "delay_before_retry": ([None, 2], [0]),
@@ -138,7 +138,25 @@ CHECK_VALUES = {
     "status_code": ([None, 200], [204, 599, 600, 99, "200-299", "299-200", "200-600", "200 301-302", [200, "404"], "+200"]),
     "path": (["/healthz"], ["healthz", "/a b", "/"]),
     "warmup": ([None], [0, 5]),
+    # UDP_CHECK
+    "payload": ([None, "0a1b2c"], ["00ff", "xyz", "abc", ""]),
+    "require_reply": ([None, True, "0a1b"], ["0aff", "0axx", "0a1"]),
+    "min_reply_length": ([None, 1], [256, 70000]),
+    "max_reply_length": ([None, 512], [0, -1]),
+    # DNS_CHECK
+    "query_type": ([None, "A"], ["soa", "DNSKEY", "PTR", ""]),
+    "query_name": ([None, "www.example.com"], [".", "a..b", ".a", "example.com."]),
 }
+# The options of each check type beyond the common ones (the generator drops the others).
+CHECK_TYPE_KEYS = {
+    "HTTP_GET": ("connect_port", "status_code", "path"),
+    "SSL_GET": ("connect_port", "status_code", "path"),
+    "TCP_CHECK": ("connect_port",),
+    "UDP_CHECK": ("connect_port", "payload", "require_reply", "min_reply_length", "max_reply_length"),
+    "DNS_CHECK": ("connect_port", "query_type", "query_name"),
+    "PING_CHECK": (),
+}
+CHECK_COMMON_KEYS = ("type", "connect_timeout", "retry", "delay_before_retry", "warmup")
 BACKEND_VALUES = {
     "port": (["same"], [8080, 0, 65536]),
     "weight": ([None, 1, 100, 65535], [0, 65536, -1]),
@@ -183,9 +201,8 @@ def _health_check(draw, risky):
     if check["type"] == "MISC_CHECK":
         check = {k: v for k, v in check.items() if k in ("type", "warmup", "retry", "delay_before_retry")}
         check["misc_path"] = "/usr/bin/true check"
-    elif check["type"] not in ("HTTP_GET", "SSL_GET"):
-        check.pop("status_code", None)
-        check.pop("path", None)
+    elif check["type"] in CHECK_TYPE_KEYS:
+        check = {k: v for k, v in check.items() if k in CHECK_COMMON_KEYS + CHECK_TYPE_KEYS[check["type"]]}
     return check
 
 
@@ -223,24 +240,9 @@ def _service(draw, index, instances, risky):
     return svc
 
 
-@st.composite
-def inventories(draw):
-    """(lvs_vrrp_instances, lvs_services, hostvars, groups, risky): one generated inventory."""
-    risky = frozenset(draw(st.lists(st.sampled_from(RISKY), max_size=3, unique=True)))
-    instances = [_instance(draw, i, risky) for i in range(draw(st.integers(1, 2)))]
-    services = [_service(draw, i, instances, risky) for i in range(draw(st.integers(1, 3)))]
-    # A NAT service needs the instance's floating inside gateway; give it the example's.
-    for svc in services:
-        if svc.get("method") == "nat":
-            inst = [i for i in instances if i["name"] == svc["vrrp_instance"]][0]
-            inst.setdefault("nat_gateway", "198.51.100.1/24")
-            inst.setdefault("nat_interface", "eth1")
-    # Every instance carries a service unless the generator leaves one empty on purpose.
-    for inst in instances:
-        if not any(s["vrrp_instance"] == inst["name"] for s in services) and not draw(st.booleans()):
-            services[-1]["vrrp_instance"] = inst["name"]
+def build_hosts(instances, services, host):
+    """hostvars and groups of the lab-shaped inventory: both directors, the pools, ``host``'s HOST_VALUES choices."""
     hostvars, groups = {}, {"directors": list(DIRECTORS)}
-    host = {key: _field(draw, "host", key, risky) for key in HOST_VALUES}
     for index, name in enumerate(DIRECTORS):
         hv = {"ansible_host": DIRECTOR_NETS["eth0"][0][name]}
         if host["ansible_facts"] == "gathered":
@@ -273,6 +275,27 @@ def inventories(draw):
         hv["lvs_vrrp_instances"] = copy.deepcopy(instances)
         hv["lvs_services"] = copy.deepcopy(services)
         hv["director_vrrp_scripts"] = []
+    return hostvars, groups
+
+
+@st.composite
+def inventories(draw):
+    """(lvs_vrrp_instances, lvs_services, hostvars, groups, risky): one generated inventory."""
+    risky = frozenset(draw(st.lists(st.sampled_from(RISKY), max_size=3, unique=True)))
+    instances = [_instance(draw, i, risky) for i in range(draw(st.integers(1, 2)))]
+    services = [_service(draw, i, instances, risky) for i in range(draw(st.integers(1, 3)))]
+    # A NAT service needs the instance's floating inside gateway; give it the example's.
+    for svc in services:
+        if svc.get("method") == "nat":
+            inst = [i for i in instances if i["name"] == svc["vrrp_instance"]][0]
+            inst.setdefault("nat_gateway", "198.51.100.1/24")
+            inst.setdefault("nat_interface", "eth1")
+    # Every instance carries a service unless the generator leaves one empty on purpose.
+    for inst in instances:
+        if not any(s["vrrp_instance"] == inst["name"] for s in services) and not draw(st.booleans()):
+            services[-1]["vrrp_instance"] = inst["name"]
+    host = {key: _field(draw, "host", key, risky) for key in HOST_VALUES}
+    hostvars, groups = build_hosts(instances, services, host)
     return instances, services, hostvars, groups, risky
 
 
@@ -404,7 +427,27 @@ def declared_content_missing(instances, services, hostvars, groups, texts):
                     )
                     if line not in vs:
                         missing.append("%s: %s lacks %r" % (host, svc["name"], line.strip()))
+            for line in check_lines(svc.get("health_check")):
+                if line not in vs:
+                    missing.append("%s: %s's check lacks %r" % (host, svc["name"], line.strip()))
     return missing
+
+
+def check_lines(check):
+    """The lines of keepalived.conf that a declared health check's type and its UDP/DNS options must give."""
+    check = check or {"type": "TCP_CHECK"}
+    lines = ["        %s {\n" % check["type"]]
+    keywords = {"query_type": "type", "query_name": "name"}
+    for key in ("payload", "require_reply", "min_reply_length", "max_reply_length", "query_type", "query_name"):
+        if check.get(key) in (None, False):
+            continue
+        value = check[key]
+        if value is True:
+            lines.append("            %s\n" % key)
+        else:
+            value = value.upper() if key == "query_type" else value.lower() if key in ("payload", "require_reply") else value
+            lines.append("            %s %s\n" % (keywords.get(key, key), value))
+    return lines
 
 
 # --- the property -----------------------------------------------------------------------------
@@ -506,3 +549,67 @@ def test_preflight_agrees_with_keepalived_config_test(namespaces, capsys):
                     time.monotonic() - start,
                 )
             )
+
+
+# --- the checks of UDP services, one of each, and keepalived's own refusals --------------------
+
+CHECKED_SERVICES = [
+    {
+        "name": "dns",
+        "vrrp_instance": "VI_1",
+        "vip": "203.0.113.53",
+        "port": 53,
+        "protocol": "udp",
+        "scheduler": "rr",
+        "health_check": {"type": "DNS_CHECK", "query_type": "a", "query_name": "www.example.com"},
+        "backends": [{"group": "pool_web", "port": 53}],
+    },
+    {
+        "name": "syslog",
+        "vrrp_instance": "VI_1",
+        "vip": "203.0.113.54",
+        "port": 514,
+        "protocol": "udp",
+        "scheduler": "rr",
+        "health_check": {"type": "UDP_CHECK", "payload": "3C31333E74657374", "require_reply": "3cXX", "min_reply_length": 2, "max_reply_length": 512},
+        "backends": [{"group": "pool_web", "port": 514}],
+    },
+    {
+        "name": "pinged",
+        "vrrp_instance": "VI_1",
+        "vip": "203.0.113.55",
+        "port": 80,
+        "scheduler": "rr",
+        "health_check": {"type": "PING_CHECK", "retry": 1},
+        "backends": [{"group": "pool_web", "port": 80}],
+    },
+]
+
+
+def checked_example(services):
+    instances = [{"name": "VI_1", "group": "directors", "interface": "eth0", "virtual_router_id": 51}]
+    hostvars, groups = build_hosts(instances, services, {key: valid[0] for key, (valid, _risky) in HOST_VALUES.items()})
+    return instances, copy.deepcopy(services), hostvars, groups, frozenset()
+
+
+def test_udp_dns_and_ping_checks_pass_the_preflight_and_the_config_test(namespaces):
+    accepted = STATS["accepted"]
+    check_one(namespaces, checked_example(CHECKED_SERVICES))
+    assert STATS["accepted"] == accepted + 1
+
+
+@pytest.mark.parametrize(
+    "check",
+    [
+        {"type": "UDP_CHECK", "payload": "00ff"},  # keepalived 2.2.7 refuses a hex string that ends in ff
+        {"type": "UDP_CHECK", "require_reply": True, "min_reply_length": 300},  # above the default max of 255
+        {"type": "DNS_CHECK", "query_type": "PTR"},
+        {"type": "DNS_CHECK", "query_name": "a..b"},
+    ],
+)
+def test_what_keepalived_refuses_in_those_checks_the_preflight_refuses(namespaces, check):
+    services = copy.deepcopy(CHECKED_SERVICES[:1])
+    services[0]["health_check"] = check
+    refused = STATS["refused_by_both"]
+    check_one(namespaces, checked_example(services))
+    assert STATS["refused_by_both"] == refused + 1

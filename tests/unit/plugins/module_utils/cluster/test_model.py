@@ -60,7 +60,7 @@ def test_every_service_problem_reported_at_once():
         WEB,
         scheduler="fastest",
         method="fullnat",
-        health_check={"type": "PING_CHECK"},
+        health_check={"type": "SMTP_CHECK"},
         backends=[{"group": "pool_blue", "weight": 70000}],
         vrrp_instance="VI_9",
     )
@@ -69,7 +69,7 @@ def test_every_service_problem_reported_at_once():
     out = texts(problems)
     assert any("(web).scheduler: unknown scheduler 'fastest'" in t for t in out)
     assert any("(web).method: unknown forwarding method 'fullnat'" in t for t in out)
-    assert any("(web).health_check.type: unknown health check type 'PING_CHECK'" in t for t in out)
+    assert any("(web).health_check.type: unknown health check type 'SMTP_CHECK'" in t for t in out)
     assert any("(web).backends[0].weight: must be an integer 0-65535, got 70000" in t for t in out)
     assert any("(web).vrrp_instance: 'VI_9' is not a declared VRRP instance. Fix: set vrrp_instance to one of: VI_1" in t for t in out)
     assert any("(web2).vip: tcp 203.0.113.10 80 is also declared by service web" in t for t in out)
