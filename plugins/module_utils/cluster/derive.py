@@ -255,7 +255,10 @@ def director_rollout(groups, hostvars):
     ``group``; an active/active pair is one cluster, and so is a chain of instances). Within a
     cluster, the directors keep sort.yml's order (its rank groups, then inventory order), one per
     batch: the n-th director of every cluster is in batch n. So a cluster is never reloaded twice
-    at once, and 50 clusters take as many batches as the largest has directors, not 100.
+    at once, and 50 clusters take as many batches as the largest has directors, not 100. A
+    director that fails or goes unreachable before the play does not shift the others: Ansible
+    cuts the batches from the play's whole host list, failed hosts included (they do not run).
+    Under ``--limit``, sort.yml ranks only the hosts of the limit, so the batches hold only those.
     """
     order = []
     for rank in ROLLOUT_RANKS:

@@ -120,11 +120,12 @@ def site_director_play():
     return play
 
 
-def test_site_rolls_two_pairs_side_by_side_one_director_of_each_per_batch(tmp_path):
+def site_batches(tmp_path, inv, before=(), args=()):
+    """sort.yml, the ``before`` plays, then site.yml's director play keywords: (rc, output, the batches as sorted lists)."""
     out = tmp_path / "batches"
     play = site_director_play()
-    book = [
-        {"import_playbook": os.path.join(REPO, "playbooks", "sort.yml")},
+    book = [{"import_playbook": os.path.join(REPO, "playbooks", "sort.yml")}, *before]
+    book.append(
         {
             "name": "site.yml's director play keywords",
             "hosts": play["hosts"],
@@ -132,10 +133,35 @@ def test_site_rolls_two_pairs_side_by_side_one_director_of_each_per_batch(tmp_pa
             "any_errors_fatal": play["any_errors_fatal"],
             "gather_facts": False,
             "tasks": [{"name": "Write the batch", "ansible.builtin.shell": "echo '{{ ansible_play_batch | to_json }}' >> %s" % out, "run_once": True}],
-        },
-    ]
-    proc = run_playbook(tmp_path, book, two_pairs())
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    batches = [json.loads(line) for line in out.read_text().splitlines()]
+        }
+    )
+    proc = run_playbook(tmp_path, book, inv, args=args)
+    batches = [sorted(json.loads(line)) for line in out.read_text().splitlines()] if out.exists() else []
+    return proc.returncode, proc.stdout + proc.stderr, batches
+
+
+def test_site_rolls_two_pairs_side_by_side_one_director_of_each_per_batch(tmp_path):
+    rc, output, batches = site_batches(tmp_path, two_pairs())
+    assert rc == 0, output
     # nopreempt (the default): each pair's top priority first, both pairs in one batch (in any order).
-    assert [sorted(batch) for batch in batches] == [["dira1", "dirb1"], ["dira2", "dirb2"]]
+    assert batches == [["dira1", "dirb1"], ["dira2", "dirb2"]]
+
+
+def test_a_director_that_failed_earlier_does_not_shift_the_others_batches(tmp_path):
+    # Ansible forms the batches over the play's whole host list, failed hosts included (they do not
+    # run): without dirb1, dira2 still waits for the second batch instead of joining dira1.
+    fails = {
+        "name": "dirb1 fails before the directors",
+        "hosts": "all",
+        "gather_facts": False,
+        "tasks": [{"name": "Fail", "ansible.builtin.fail": {"msg": "down"}, "when": "inventory_hostname == 'dirb1'"}],
+    }
+    rc, output, batches = site_batches(tmp_path, two_pairs(), before=[fails])
+    assert rc == 2, output  # dirb1's failure
+    assert batches == [["dira1"], ["dira2", "dirb2"]]
+
+
+def test_under_a_limit_the_batches_hold_only_the_limited_directors(tmp_path):
+    rc, output, batches = site_batches(tmp_path, two_pairs(), args=["--limit", "dira1,dira2,dirb2"])
+    assert rc == 0, output
+    assert batches == [["dira1", "dirb2"], ["dira2"]]
