@@ -2,7 +2,7 @@
 # Copyright: lvs.cluster contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""A Prometheus server for the failover scenario, in the lab's client namespace.
+"""A Prometheus server for the failover and drain scenarios, in the lab's client namespace.
 
 Run inside the lab namespace (lvslab client TOPOLOGY -- python3 lab_prometheus.py ...), where
 the directors' management addresses answer. It uses the host's Debian `prometheus` (2.42, the
