@@ -19,7 +19,6 @@ runs them under mitogen_linear, as the lab scenarios do); the figures say which.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import re
@@ -29,7 +28,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from labrun import ENV, LVSLAB, ROOT, lab  # noqa: E402  pylint: disable=wrong-import-position
+from labrun import ENV, LVSLAB, ROOT, lab, lab_arguments  # noqa: E402  pylint: disable=wrong-import-position
 from labrun import playbook as run_playbook  # noqa: E402  pylint: disable=wrong-import-position
 
 TOPOLOGY = os.path.join(ROOT, "lab", "topologies", "drain.yml")
@@ -102,9 +101,7 @@ def one_round(inventory, number):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--keep", action="store_true", help="leave the lab up")
+    parser = lab_arguments(__doc__)
     args = parser.parse_args()
     os.makedirs(OUT, exist_ok=True)
     lab("up", TOPOLOGY)

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import subprocess
 import sys
@@ -46,3 +47,11 @@ def guest(topology, host, command, check=True):
     if check and proc.returncode != 0:
         sys.exit("%s: on %s, %s failed (rc %d): %s" % (os.path.basename(sys.argv[0]), host, command, proc.returncode, proc.stderr.strip()))
     return proc.stdout
+
+
+def lab_arguments(doc):
+    """The parser every lab benchmark starts from: its docstring's first line, --rounds and --keep."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--keep", action="store_true", help="leave the lab up")
+    return parser

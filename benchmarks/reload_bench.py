@@ -26,7 +26,6 @@ the worst round's transitions). The lab goes down at the end (--keep leaves it u
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import re
@@ -36,7 +35,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from labrun import ROOT, guest, lab, playbook  # noqa: E402  pylint: disable=wrong-import-position
+from labrun import ROOT, guest, lab, lab_arguments, playbook  # noqa: E402  pylint: disable=wrong-import-position
 
 TOPOLOGY = os.path.join(ROOT, "lab", "topologies", "failover.yml")
 DECLARATION = os.path.join(ROOT, "molecule", "failover", "inventory")
@@ -135,11 +134,9 @@ def one_reload(master, timeout):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = lab_arguments(__doc__)
     parser.add_argument("--sizes", default="100,1000,10000", help="real servers in keepalived.conf, comma-separated")
-    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--timeout", type=int, default=900, help="seconds to wait for a reload to finish")
-    parser.add_argument("--keep", action="store_true", help="leave the lab up")
     args = parser.parse_args()
     os.makedirs(OUT, exist_ok=True)
     lab("up", TOPOLOGY)

@@ -20,7 +20,6 @@ one real server each; the declaration in benchmarks/pairs/), under the lab's str
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import re
@@ -30,7 +29,7 @@ import subprocess
 import sys
 import time
 
-from labrun import ROOT, guest, lab, playbook
+from labrun import ROOT, guest, lab, lab_arguments, playbook
 
 TOPOLOGY = os.path.join(ROOT, "lab", "topologies", "pairs.yml")
 INVENTORY = "/var/lib/lvslab/pairs/inventory.yml"  # where lvslab writes topology "pairs"' inventory
@@ -114,9 +113,7 @@ def one_run(name, books, weight, log):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--keep", action="store_true", help="leave the lab up")
+    parser = lab_arguments(__doc__)
     args = parser.parse_args()
     os.makedirs(OUT, exist_ok=True)
     books = serial_playbooks()
