@@ -427,6 +427,8 @@ def director_keepalived(lvs_vrrp_instances, lvs_services, hostvars, groups, inve
                         "pool": backend["group"],
                         "state": state,
                         "declared_weight": declared,
+                        "uthreshold": backend["uthreshold"],
+                        "lthreshold": backend["lthreshold"],
                     }
                 )
         virtual_servers.append(vs)

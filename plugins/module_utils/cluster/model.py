@@ -56,15 +56,20 @@ from ansible_collections.lvs.cluster.plugins.module_utils.cluster.schema import 
 
 # Re-exported: derive.py and the filters catch ModelError from here.
 from ansible_collections.lvs.cluster.plugins.module_utils.cluster.schema import ModelError  # noqa: F401  pylint: disable=unused-import
+from ansible_collections.lvs.cluster.plugins.module_utils.ipvs.exceptions import IPVSValidationError
 from ansible_collections.lvs.cluster.plugins.module_utils.ipvs.model import (
     DEFAULT_SCHEDULER,
+    GENERIC_SCHED_FLAGS,
     MAX_FWMARK,
     MAX_PERSISTENCE_TIMEOUT,
     MAX_PORT,
+    MAX_THRESHOLD,
     MAX_WEIGHT,
+    SCHED_FLAG_NAMES,
     SCHEDULERS,
     SERVICE_PROTOCOLS,
 )
+from ansible_collections.lvs.cluster.plugins.module_utils.ipvs.validate import sched_flags, thresholds
 
 # --- vocabulary -----------------------------------------------------------------------------
 
@@ -702,6 +707,39 @@ def sorry_server_of_the_vip_family(svc, item, var, problems, context):
         )
 
 
+def _flag_names(raw, svc):
+    """A list of scheduler flag names; a single name is a list of one; absent is ()."""
+    value = raw if raw is not None else []
+    if isinstance(value, str):
+        value = [value]
+    ok = isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value)
+    return ok, [v.strip() for v in value] if ok else []
+
+
+def scheduler_flags_fit_the_scheduler(svc, item, var, problems, context):
+    """The flags in ipvs/'s vocabulary (ipvsadm's names), canonical and in ipvsadm's order.
+
+    sh and mh name their first two bits (sh-fallback, sh-port; mh-fallback, mh-port; flag-1 and
+    flag-2 are the same bits) and read no third; the other schedulers take flag-1..3. keepalived
+    2.2.7 refuses sh-*/mh-* flags on any other scheduler, but accepts mh-* on sh (and sh-* on
+    mh) and flag-3 on both, silently: a flag the scheduler never reads.
+    """
+    if svc["scheduler"] not in SCHEDULERS:
+        return  # already reported; the flags cannot be judged
+    try:
+        svc["scheduler_flags"] = list(sched_flags("scheduler_flags", svc["scheduler"], svc["scheduler_flags"]))
+    except IPVSValidationError as exc:
+        own = SCHED_FLAG_NAMES.get(svc["scheduler"], GENERIC_SCHED_FLAGS)
+        problems.append(
+            Problem(
+                "%s.scheduler_flags" % var,
+                "%s (a flag the scheduler does not read)" % (exc.reason if exc.reason.startswith(str(exc.value)) else "%s: %s" % (exc.value, exc.reason)),
+                "use only %s with scheduler %s, or change the scheduler" % (", ".join(own), svc["scheduler"]),
+            )
+        )
+        svc["scheduler_flags"] = []
+
+
 def udp_and_sctp_name_their_check(svc, item, var, problems, context):
     """The default check, TCP_CHECK, connects over TCP: a UDP- or SCTP-only pool would always look down.
 
@@ -865,6 +903,8 @@ SERVICE = (
         default=DEFAULT_SCHEDULER,
         fallback=DEFAULT_SCHEDULER,
     ),
+    Field("scheduler_flags", _flag_names, "must be a list of scheduler flags, got %(got)r", "write e.g. scheduler_flags: [sh-port]", fallback=[]),
+    Check(scheduler_flags_fit_the_scheduler),
     Field("method", choice(METHODS, lower=True), "unknown forwarding method %(got)r", "use dr, nat or tun", default="dr", fallback="dr"),
     Field("lb_kind", derive=lambda svc: LB_KIND[svc["method"]]),
     Field(
@@ -927,6 +967,25 @@ SERVICES = Declaration(
     "give every service a unique name",
 )
 
+
+def lthreshold_below_uthreshold(backend, item, var, problems, context):
+    """IPVS takes a real server out at uthreshold connections and lets it back below lthreshold.
+
+    keepalived 2.2.7 accepts any pair; an lthreshold above uthreshold lets the real server back
+    at once, so the limit never holds. The rule is ipvs/'s (ipvs_real_server refuses the same).
+    """
+    try:
+        thresholds("%s.lthreshold" % var, "uthreshold", backend["uthreshold"] or 0, backend["lthreshold"] or 0)
+    except IPVSValidationError as exc:
+        problems.append(
+            Problem(
+                exc.field,
+                "%s %s: the real server would be let back in at once, so the limit never holds" % (exc.value, exc.reason),
+                "set lthreshold at most uthreshold (0: 3/4 of it), or remove lthreshold",
+            )
+        )
+
+
 BACKEND = (
     Field(
         "port",
@@ -943,7 +1002,21 @@ BACKEND = (
         default=1,
         fallback=1,
     ),
+    Field(
+        "uthreshold",
+        optional(integer(0, MAX_THRESHOLD)),
+        "must be an integer 0-%d (connections; 0: no limit), got %%(got)r" % MAX_THRESHOLD,
+        "set uthreshold to the most connections a real server takes, or remove it",
+    ),
+    Field(
+        "lthreshold",
+        optional(integer(0, MAX_THRESHOLD)),
+        "must be an integer 0-%d (connections), got %%(got)r" % MAX_THRESHOLD,
+        "set lthreshold below uthreshold, or remove it",
+    ),
+    Check(lthreshold_below_uthreshold),
 )
+BACKEND_KEYS = ("group", "port", "weight", "uthreshold", "lthreshold")
 
 
 def _normalise_backends(var, raw, service_port, problems):
@@ -960,8 +1033,8 @@ def _normalise_backends(var, raw, service_port, problems):
         if not isinstance(item, dict) or not isinstance(item.get("group"), str) or not item.get("group"):
             problems.append(Problem("%s.group" % bvar, "is required (an inventory group of real servers)", "set group: pool_blue"))
             continue
-        for key in sorted(set(item) - {"group", "port", "weight"}):
-            problems.append(Problem("%s.%s" % (bvar, key), "unknown key", "use group, port and weight"))
+        for key in sorted(set(item) - set(BACKEND_KEYS)):
+            problems.append(Problem("%s.%s" % (bvar, key), "unknown key", "use %s" % ", ".join(BACKEND_KEYS)))
         if item["group"] in groups:
             problems.append(Problem("%s.group" % bvar, "group %s is listed twice" % item["group"], "list each backend group once"))
             continue

@@ -175,6 +175,13 @@ def sched_flags(field, scheduler, flags):
     return tuple(name for name in allowed if name in canonical)
 
 
+def thresholds(lower_field, upper_name, upper, lower):
+    """IPVS marks a real server overloaded at ``upper`` connections and clears it below ``lower``
+    (3/4 of ``upper`` when 0); a ``lower`` above ``upper`` would clear it at once. 0: no limit."""
+    if upper and lower > upper:
+        raise IPVSValidationError(lower_field, lower, "must not exceed %s (%d)" % (upper_name, upper))
+
+
 def netmask(field, value, family):
     """Persistence netmask: dotted mask or prefix length for IPv4, prefix length for IPv6.
 
@@ -270,8 +277,7 @@ def real_server(params, key, prefix="", check_keys=False):
     weight = _int_range(prefix + "weight", 1 if params.get("weight") is None else params["weight"], 0, MAX_WEIGHT)
     upper = _int_range(prefix + "upper_threshold", params.get("upper_threshold") or 0, 0, MAX_THRESHOLD)
     lower = _int_range(prefix + "lower_threshold", params.get("lower_threshold") or 0, 0, MAX_THRESHOLD)
-    if upper and lower > upper:
-        raise IPVSValidationError(prefix + "lower_threshold", lower, "must not exceed upper_threshold (%d)" % upper)
+    thresholds(prefix + "lower_threshold", "upper_threshold", upper, lower)
     tun_type = params.get("tun_type")
     tun_port = params.get("tun_port")
     tun_csum = params.get("tun_csum")

@@ -117,6 +117,8 @@ SERVICE_VALUES = {
     "protocol": (["tcp"], ["udp", "sctp", "fwmark", "icmp"]),
     "fwmark": ([None], [1, 4294967295, 0]),
     "scheduler": (["wlc", "rr", "lc", "mh", "sh", "wrr"], ["fo", "ovf", "twos", "WLC", "bogus"]),
+    # flag-1 and flag-2 suit every scheduler (sh and mh name them sh-/mh-fallback and -port).
+    "scheduler_flags": ([None, ["flag-1"], ["flag-2", "flag-1"]], [["sh-port"], ["mh-fallback", "mh-port"], ["flag-3"], ["bogus"], "sh-port"]),
     "method": (["dr", "nat"], ["tun", "DR", "masq"]),
     "persistence_timeout": ([None, 300, 1], [0, 2678401]),
     "persistence_netmask": ([None], ["255.255.255.0", "0.0.0.255", "255.0.255.0", 64]),
@@ -160,6 +162,8 @@ CHECK_COMMON_KEYS = ("type", "connect_timeout", "retry", "delay_before_retry", "
 BACKEND_VALUES = {
     "port": (["same"], [8080, 0, 65536]),
     "weight": ([None, 1, 100, 65535], [0, 65536, -1]),
+    "uthreshold": ([None, 100, 65535], [0, -1, "x"]),
+    "lthreshold": ([None, 0, 50], [100, 101, -1]),
     "group": (["pool_web", "pool_app"], ["pool_far", "pool_none"]),
 }
 HOST_VALUES = {
@@ -233,9 +237,10 @@ def _service(draw, index, instances, risky):
     backend = {"group": _field(draw, "backend", "group", mine) if ("backend", "group") in mine else groups[0]}
     port = _field(draw, "backend", "port", mine)
     backend["port"] = svc.get("port", 80) if port == "same" else port
-    weight = _field(draw, "backend", "weight", mine)
-    if weight is not None:
-        backend["weight"] = weight
+    for key in ("weight", "uthreshold", "lthreshold"):
+        value = _field(draw, "backend", key, mine)
+        if value is not None:
+            backend[key] = value
     svc["backends"] = [backend]
     return svc
 
@@ -376,15 +381,21 @@ def config_test(ns, hostvars, groups, host, workdir):
         if "include %s/lvs-auth-%s.conf" % (workdir, inst["name"]) in text:
             with open(os.path.join(workdir, "lvs-auth-%s.conf" % inst["name"]), "w", encoding="utf-8") as fh:
                 fh.write(render(None, hostvars, groups, host, AUTH_INCLUDE, dict(extra, item=inst)))
-    helper = os.path.join(workdir, "configtest")
     if "configtest" not in HELPER:  # the same for every host and inventory: rendered once
         HELPER["configtest"] = render(None, hostvars, groups, host, CONFIGTEST, extra)
+    rc, messages = run_config_test(ns, workdir, conf)
+    return rc, messages, text
+
+
+def run_config_test(ns, workdir, conf):
+    """(rc, messages) of the role's config-test helper (rendered by a first config_test) on the file ``conf``."""
+    helper = os.path.join(workdir, "configtest")
     with open(helper, "w", encoding="utf-8") as fh:
         fh.write(HELPER["configtest"])
     # As tasks/configtest.yml: the script user is one the role creates later in the run.
     env = dict(os.environ, LVS_CONFIGTEST_CREATED_LATER="keepalived_script")
     proc = subprocess.run(["ip", "netns", "exec", ns, "sh", helper, conf], capture_output=True, text=True, env=env, check=False)
-    return proc.returncode, (proc.stderr + proc.stdout).strip(), text
+    return proc.returncode, (proc.stderr + proc.stdout).strip()
 
 
 def expected_weight(hostvars, host, service, backend):
@@ -425,12 +436,27 @@ def declared_content_missing(instances, services, hostvars, groups, texts):
                         backend["group"],
                         expected_weight(hostvars, member, svc["name"], backend),
                     )
+                    for key in ("uthreshold", "lthreshold"):
+                        if backend.get(key):
+                            line += "        %s %s\n" % (key, backend[key])
                     if line not in vs:
                         missing.append("%s: %s lacks %r" % (host, svc["name"], line.strip()))
+            for line in flag_lines(svc):
+                if line not in vs:
+                    missing.append("%s: %s lacks %r" % (host, svc["name"], line.strip()))
             for line in check_lines(svc.get("health_check")):
                 if line not in vs:
                     missing.append("%s: %s's check lacks %r" % (host, svc["name"], line.strip()))
     return missing
+
+
+def flag_lines(svc):
+    """The scheduler and its flags as keepalived.conf must give them: sh and mh name bits 1 and 2 (and always fall back)."""
+    scheduler = svc.get("scheduler", "wlc")
+    flags = svc.get("scheduler_flags") or []
+    own = {"flag-1": "%s-fallback" % scheduler, "flag-2": "%s-port" % scheduler} if scheduler in ("sh", "mh") else {}
+    names = [own.get(flag, flag) for flag in flags] + (["%s-fallback" % scheduler] if own else [])
+    return ["    lvs_sched %s\n" % scheduler] + ["    %s\n" % name for name in names]
 
 
 def check_lines(check):
@@ -613,3 +639,59 @@ def test_what_keepalived_refuses_in_those_checks_the_preflight_refuses(namespace
     refused = STATS["refused_by_both"]
     check_one(namespaces, checked_example(services))
     assert STATS["refused_by_both"] == refused + 1
+
+
+# --- scheduler flags and real-server thresholds: what each side makes of them -----------------
+
+LIMITED = {
+    "name": "limited",
+    "vrrp_instance": "VI_1",
+    "vip": "203.0.113.56",
+    "port": 80,
+    "scheduler": "sh",
+    "scheduler_flags": ["sh-port"],
+    "backends": [{"group": "pool_web", "port": 80, "uthreshold": 1000, "lthreshold": 800}],
+}
+
+
+def test_scheduler_flags_and_thresholds_pass_both_and_are_rendered(namespaces):
+    accepted = STATS["accepted"]
+    check_one(namespaces, checked_example([LIMITED]))  # declared_content_missing reads the flag and threshold lines
+    assert STATS["accepted"] == accepted + 1
+
+
+def test_keepalived_takes_flags_the_scheduler_never_reads_and_any_thresholds(namespaces):
+    """Why the preflight refuses what keepalived 2.2.7's config test passes (model.py's scheduler flag and threshold rules).
+
+    The preflight's refusal stops the derivation, so the property never hands these to
+    keepalived; this pins keepalived's side on the accepted file, edited: a flag another
+    scheduler's, and an lthreshold above uthreshold, pass its config test without a word; an
+    sh flag on a scheduler that is neither sh nor mh fails it.
+    """
+    _i, _s, hostvars, groups, _r = checked_example([LIMITED])
+    workdir = tempfile.mkdtemp(prefix="lvs-differential.")
+    try:
+        rc, messages, text = config_test(namespaces["lb1"], hostvars, groups, "lb1", workdir)
+        assert rc == 0, messages
+        # The scheduler first (keepalived reads sh-* against the scheduler already set), then its flags.
+        assert "    lvs_sched sh\n    sh-fallback\n    sh-port\n    lvs_method DR\n" in text
+        assert "        weight 1\n        uthreshold 1000\n        lthreshold 800\n" in text
+        variants = {
+            "sh-port on mh": text.replace("lvs_sched sh\n", "lvs_sched mh\n").replace("    sh-fallback\n", ""),
+            "flag-3 on sh": text.replace("    sh-port\n", "    sh-port\n    flag-3\n"),
+            "lthreshold above uthreshold": text.replace("lthreshold 800\n", "lthreshold 1001\n"),
+            "sh-port on wlc": text.replace("lvs_sched sh\n", "lvs_sched wlc\n").replace("    sh-fallback\n", ""),
+        }
+        verdicts = {}
+        for name, variant in variants.items():
+            assert variant != text, name
+            conf = os.path.join(workdir, "variant.conf")
+            with open(conf, "w", encoding="utf-8") as fh:
+                fh.write(variant)
+            verdicts[name] = run_config_test(namespaces["lb1"], workdir, conf)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    silent = {name: verdict for name, verdict in verdicts.items() if name != "sh-port on wlc"}
+    assert all(rc == 0 for rc, _m in silent.values()), silent
+    rc, messages = verdicts["sh-port on wlc"]
+    assert rc != 0 and "only applies to sh scheduler" in messages, verdicts["sh-port on wlc"]

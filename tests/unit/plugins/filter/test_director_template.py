@@ -67,7 +67,7 @@ def test_lab_inventory_renders_dr_services():
     loader, hostvars, groups = load("lab")
     dir1 = render(loader, hostvars, groups, "dir1")
     assert "state BACKUP" in dir1 and "nopreempt" in dir1 and "version 3" in dir1 and "advert_int 0.1" in dir1
-    assert dir1.count("real_server ") == 6 and "lb_kind DR" in dir1
+    assert dir1.count("real_server ") == 6 and "lvs_method DR" in dir1
     # No script of the declaration; the transition logger is one, so script security is on, and a hold file per instance.
     assert "    enable_script_security\n    script_user keepalived_script\n" in dir1
     assert '    vrrp_notify_fifo_script "/usr/local/libexec/lvs-cluster/lvs-vrrp-events" root\n' in dir1

@@ -24,7 +24,8 @@ def test_defaults():
     assert svc["protocol"] == "tcp" and svc["scheduler"] == "wlc" and svc["method"] == "dr" and svc["lb_kind"] == "DR"
     assert svc["health_check"] == {"type": "TCP_CHECK", "connect_timeout": 3, "retry": 2, "delay_before_retry": 2}
     assert svc["delay_loop"] == 6 and svc["quorum"] == 1 and svc["inhibit_on_failure"] is False
-    assert svc["backends"] == [{"group": "pool_blue", "port": 80, "weight": 1}]
+    assert svc["backends"] == [{"group": "pool_blue", "port": 80, "weight": 1, "uthreshold": None, "lthreshold": None}]
+    assert svc["scheduler_flags"] == []
 
 
 def test_strings_from_inventory_are_accepted():
@@ -119,3 +120,45 @@ def test_track_interfaces_must_not_list_the_own_interface():
         "rejects it). Fix: remove eth0 from track_interfaces"
     ]
     assert inst["track_interfaces"] == ["eth1"]
+
+
+def test_scheduler_flags_in_ipvsadm_names_and_order():
+    # flag-1 is sh's first bit, sh-fallback: canonical names, ipvsadm's order, each once.
+    _unused, (out,), problems = normalise([VI], [dict(WEB, scheduler="sh", scheduler_flags=["sh-port", "flag-1", "sh-fallback"])])
+    assert problems == [] and out["scheduler_flags"] == ["sh-fallback", "sh-port"]
+    _unused, (out,), problems = normalise([VI], [dict(WEB, scheduler="rr", scheduler_flags="flag-2")])
+    assert problems == [] and out["scheduler_flags"] == ["flag-2"]
+
+
+def test_scheduler_flags_the_scheduler_does_not_read_are_refused():
+    services = [
+        dict(WEB, scheduler="wlc", scheduler_flags=["sh-port"]),  # keepalived's config test refuses it
+        dict(WEB, name="mh", vip="203.0.113.12", scheduler="mh", scheduler_flags=["sh-port"]),  # keepalived ignores it, silently
+        dict(WEB, name="sh", vip="203.0.113.13", scheduler="sh", scheduler_flags=["flag-3"]),  # a bit sh never reads
+        dict(WEB, name="list", vip="203.0.113.14", scheduler_flags=[1]),
+    ]
+    _unused, out, problems = normalise([VI], services)
+    assert texts(problems) == [
+        "lvs_services[0] (web).scheduler_flags: sh-port is a flag of the sh scheduler, not of wlc (a flag the scheduler does not read). "
+        "Fix: use only flag-1, flag-2, flag-3 with scheduler wlc, or change the scheduler",
+        "lvs_services[1] (mh).scheduler_flags: sh-port: the mh scheduler accepts only mh-fallback, mh-port (a flag the scheduler does not "
+        "read). Fix: use only mh-fallback, mh-port with scheduler mh, or change the scheduler",
+        "lvs_services[2] (sh).scheduler_flags: flag-3: the sh scheduler accepts only sh-fallback, sh-port (a flag the scheduler does not "
+        "read). Fix: use only sh-fallback, sh-port with scheduler sh, or change the scheduler",
+        "lvs_services[3] (list).scheduler_flags: must be a list of scheduler flags, got [1]. Fix: write e.g. scheduler_flags: [sh-port]",
+    ]
+    assert [svc["scheduler_flags"] for svc in out] == [[], [], [], []]
+
+
+def test_backend_thresholds():
+    backends = [{"group": "pool_blue", "uthreshold": 1000, "lthreshold": 800}]
+    _unused, (out,), problems = normalise([VI], [dict(WEB, backends=backends)])
+    assert problems == [] and out["backends"][0]["uthreshold"] == 1000 and out["backends"][0]["lthreshold"] == 800
+    backends = [{"group": "pool_blue", "uthreshold": 100, "lthreshold": 101}, {"group": "pool_green", "uthreshold": 65536}]
+    _unused, _unused2, problems = normalise([VI], [dict(WEB, backends=backends)])
+    assert texts(problems) == [
+        "lvs_services[0] (web).backends[0].lthreshold: 101 must not exceed uthreshold (100): the real server would be let back in at once, "
+        "so the limit never holds. Fix: set lthreshold at most uthreshold (0: 3/4 of it), or remove lthreshold",
+        "lvs_services[0] (web).backends[1].uthreshold: must be an integer 0-65535 (connections; 0: no limit), got 65536. "
+        "Fix: set uthreshold to the most connections a real server takes, or remove it",
+    ]

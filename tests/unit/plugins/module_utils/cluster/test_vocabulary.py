@@ -58,6 +58,7 @@ def test_tables_accept_exactly_the_documented_keys():
         "protocol",
         "fwmark",
         "scheduler",
+        "scheduler_flags",
         "method",
         "persistence_timeout",
         "persistence_netmask",
@@ -76,3 +77,4 @@ def test_tables_accept_exactly_the_documented_keys():
         "omega",
         "virtualhost",
     }
+    assert schema.keys(model.BACKEND) | {"group"} == set(model.BACKEND_KEYS) == {"group", "port", "weight", "uthreshold", "lthreshold"}
