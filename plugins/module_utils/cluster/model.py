@@ -41,12 +41,12 @@ from ansible_collections.lvs.cluster.plugins.module_utils.cluster.schema import 
     apply,
     apply_declaration,
     apply_options,
+    as_bool,
     as_int,
     as_number,
     boolean,
     choice,
     integer,
-    names,
     optional,
     parse_interface,
     parse_ip,
@@ -191,9 +191,63 @@ def nopreempt_or_preempt_delay(inst, item, var, problems, context):
         )
 
 
+TRACK_WEIGHT_MAX = 253  # keepalived 2.2.7 vrrp_track.c: "must be between [-253..253] inclusive"
+TRACK_KEYS = ("name", "weight", "reverse")
+
+
+def _tracked(raw, inst):
+    """track_interfaces / track_scripts: names, or {name, weight, reverse}; absent is [].
+
+    Each entry becomes {name, weight (None: keepalived's default), reverse}. A name twice is
+    wrong (keepalived: "duplicate track_interface ... - ignoring", a config error), and
+    ``reverse`` needs a weight (keepalived reads it only after ``weight N``).
+    """
+    value = raw if raw is not None else []
+    if isinstance(value, (str, dict)):
+        value = [value]
+    if not isinstance(value, list):
+        return False, []
+    entries, seen, ok = [], set(), True
+    for entry in value:
+        if isinstance(entry, str):
+            entry = {"name": entry}
+        if not isinstance(entry, dict) or set(entry) - set(TRACK_KEYS) or not isinstance(entry.get("name"), str) or not entry["name"]:
+            ok = False
+            continue
+        weight = entry.get("weight")
+        reverse = as_bool(entry.get("reverse", False))
+        if weight is not None:
+            weight = as_int(weight)
+            if weight is None or not -TRACK_WEIGHT_MAX <= weight <= TRACK_WEIGHT_MAX:
+                ok = False
+                continue
+        if reverse is None or (reverse and weight is None) or entry["name"] in seen:
+            ok = False
+            continue
+        seen.add(entry["name"])
+        entries.append({"name": entry["name"], "weight": weight, "reverse": reverse})
+    return ok, entries
+
+
+def _tracked_field(key, example):
+    return Field(
+        key,
+        _tracked,
+        "must be a list of names or {name, weight: -%d..%d, reverse: true (with a weight)}, each name once, got %%(got)r"
+        % (TRACK_WEIGHT_MAX, TRACK_WEIGHT_MAX),
+        "write e.g. %(key)s: [" + example + "]",
+        fallback=KEEP,
+    )
+
+
+def tracked_names(entries):
+    """The names of normalised track_interfaces / track_scripts entries."""
+    return [entry["name"] for entry in entries]
+
+
 def track_interfaces_not_own(inst, item, var, problems, context):
     """The instance's own interface is always tracked; keepalived's config test rejects listing it."""
-    if inst["interface"] and inst["interface"] in inst["track_interfaces"]:
+    if inst["interface"] and inst["interface"] in tracked_names(inst["track_interfaces"]):
         problems.append(
             Problem(
                 "%s.track_interfaces" % var,
@@ -201,7 +255,7 @@ def track_interfaces_not_own(inst, item, var, problems, context):
                 "remove %s from track_interfaces" % inst["interface"],
             )
         )
-        inst["track_interfaces"] = [i for i in inst["track_interfaces"] if i != inst["interface"]]
+        inst["track_interfaces"] = [i for i in inst["track_interfaces"] if i["name"] != inst["interface"]]
 
 
 NOTIFY_KEYS = ("notify_master", "notify_backup", "notify_fault", "notify_stop", "notify")
@@ -320,8 +374,8 @@ VRRP_INSTANCE = (
     _counter("preempt_delay", 0, PREEMPT_DELAY_MAX, why=" seconds (keepalived's config test refuses more)"),
     Field("nopreempt", boolean, "must be a boolean", "set nopreempt: true or false", default=_nopreempt_default, fallback=True),
     Check(nopreempt_or_preempt_delay),
-    Field("track_interfaces", names, "must be a list of names", "write e.g. %(key)s: [eth0]", fallback=KEEP),
-    Field("track_scripts", names, "must be a list of names", "write e.g. %(key)s: [eth0]", fallback=KEEP),
+    _tracked_field("track_interfaces", "eth1, {name: eth2, weight: -60}"),
+    _tracked_field("track_scripts", "chk_nginx, {name: chk_app, weight: -60}"),
     Check(track_interfaces_not_own),
     _script("notify_master", "/usr/local/sbin/vrrp-notify.sh"),
     _script("notify_backup", "/usr/local/sbin/vrrp-notify.sh"),

@@ -35,6 +35,7 @@ from ansible_collections.lvs.cluster.plugins.module_utils.cluster.model import (
     as_int,
     normalise,
     parse_ip,
+    tracked_names,
     unquotable,
 )
 
@@ -219,6 +220,96 @@ def master_state_fits_preemption(cluster, inst, ivar, members, problems):
             )
 
 
+def _script_weight(cluster, host, name):
+    """The weight of vrrp_script ``name`` on ``host`` (director_vrrp_scripts), 0 when it has none."""
+    scripts = _get(cluster.hostvars, host, "director_vrrp_scripts") or []
+    for script in scripts if isinstance(scripts, list) else []:
+        if isinstance(script, dict) and script.get("name") == name:
+            weight = as_int(script.get("weight", 0))
+            return weight if weight is not None else 0
+    return 0
+
+
+def tracking_moves_the_vip(cluster, inst, ivar, members, problems):
+    """A failure that a tracked interface or script reports moves the VIP off the MASTER.
+
+    Weight 0 (keepalived's default for track_interface, and for a vrrp_script without
+    ``weight``) puts the director in FAULT: the VIP moves. A weight changes the priority
+    instead, and the VIP moves only when that crosses the next director's: a negative weight
+    must take the top director below the second (more than the priority gap), a positive one
+    must lift the second above the top. With nopreempt a BACKUP never takes the VIP from a
+    MASTER of lower priority, so no weight moves it. ``reverse`` entries are not judged.
+    """
+    ranked = sorted((m for m in members if isinstance(m["priority"], int)), key=lambda m: -m["priority"])
+    if len(ranked) < 2:
+        return
+    top, second = ranked[0], ranked[1]
+    gap = top["priority"] - second["priority"]
+    for key, what in (("track_interfaces", "interface"), ("track_scripts", "vrrp_script")):
+        for entry in inst[key]:
+            if entry["reverse"]:
+                continue
+            if key == "track_scripts" and entry["weight"] is None:
+                weights = {m["host"]: _script_weight(cluster, m["host"], entry["name"]) for m in (top, second)}
+                source = "its director_vrrp_scripts weight"
+            else:
+                weights = {m["host"]: entry["weight"] or 0 for m in (top, second)}
+                source = "weight"
+            weight = weights[top["host"]] if weights[top["host"]] else weights[second["host"]]
+            if not weight:
+                continue
+            fix_weight = "weight 0 (a failure puts the director in FAULT and the VIP moves at once)"
+            if inst["nopreempt"] is True:
+                problems.append(
+                    Problem(
+                        "%s.%s" % (ivar, key),
+                        "%s %s has %s %d, and %s does not preempt (nopreempt): a BACKUP never takes the VIP from a MASTER "
+                        "whose priority dropped, so a failure of %s never moves the VIP" % (what, entry["name"], source, weight, inst["name"], entry["name"]),
+                        "give %s %s, or use preempt_delay instead of nopreempt" % (entry["name"], fix_weight),
+                    )
+                )
+            elif weight < 0 and -weight <= gap:
+                problems.append(
+                    Problem(
+                        "%s.%s" % (ivar, key),
+                        "%s %s has %s %d: when it fails on %s (priority %d), %s drops to %d, not below %s (%d), so the VIP does not move"
+                        % (
+                            what,
+                            entry["name"],
+                            source,
+                            weight,
+                            top["host"],
+                            top["priority"],
+                            top["host"],
+                            top["priority"] + weight,
+                            second["host"],
+                            second["priority"],
+                        ),
+                        "give %s a weight below -%d (more than the priority gap), or %s" % (entry["name"], gap, fix_weight),
+                    )
+                )
+            elif weight > 0 and weight <= gap:
+                problems.append(
+                    Problem(
+                        "%s.%s" % (ivar, key),
+                        "%s %s has %s %d: when it fails on %s (priority %d), %s (%d, %d with its own %s healthy) does not pass it, so the VIP does not move"
+                        % (
+                            what,
+                            entry["name"],
+                            source,
+                            weight,
+                            top["host"],
+                            top["priority"],
+                            second["host"],
+                            second["priority"],
+                            second["priority"] + weight,
+                            what,
+                        ),
+                        "give %s a weight above %d (more than the priority gap), or %s" % (entry["name"], gap, fix_weight),
+                    )
+                )
+
+
 def unicast_peers_have_addresses(cluster, inst, ivar, members, problems):
     if not inst["unicast_peers"]:
         return
@@ -267,7 +358,13 @@ def unicast_peers_of_the_vip_family(cluster, inst, ivar, members, problems):
 
 
 # Checks of one instance's directors, in this order for each instance.
-DIRECTOR_CHECKS = (priorities_valid_and_distinct, master_state_fits_preemption, unicast_peers_have_addresses, unicast_peers_of_the_vip_family)
+DIRECTOR_CHECKS = (
+    priorities_valid_and_distinct,
+    master_state_fits_preemption,
+    tracking_moves_the_vip,
+    unicast_peers_have_addresses,
+    unicast_peers_of_the_vip_family,
+)
 
 
 def vrrp_directors(cluster, problems, notes):
@@ -309,7 +406,7 @@ def _instance_interfaces(inst):
     named = [("interface", inst["interface"])]
     if inst["nat_gateway"] and inst["nat_interface"]:
         named.append(("nat_interface", inst["nat_interface"]))
-    named.extend(("track_interfaces", name) for name in inst["track_interfaces"] if isinstance(name, str))
+    named.extend(("track_interfaces", name) for name in tracked_names(inst["track_interfaces"]))
     return [(key, name) for key, name in named if isinstance(name, str) and name]
 
 

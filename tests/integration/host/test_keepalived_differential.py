@@ -108,7 +108,10 @@ INSTANCE_VALUES = {
     "garp_lower_prio_repeat": ([None], [0, 1]),
     "preempt_delay": ([None], [0, 10, 1000, 1001]),
     "nopreempt": ([False], [True]),
-    "track_interfaces": ([[]], [["eth1"], ["eth0"], [MISSING_INTERFACE]]),
+    "track_interfaces": (
+        [[], [{"name": "eth1", "weight": -60}], [{"name": "eth1", "weight": -60, "reverse": True}]],
+        [["eth1"], ["eth0"], [MISSING_INTERFACE], ["eth1", "eth1"], [{"name": "eth1", "weight": -10}], [{"name": "eth1", "weight": 254}]],
+    ),
     "notify_master": ([None, "/usr/bin/true lvs-master"], ['/usr/bin/true "quoted"', "true", "/usr/bin/true\nx"]),
 }
 SERVICE_VALUES = {
@@ -329,6 +332,11 @@ BEYOND_THE_CONFIG_TEST = (
     (r"^lvs_backend_weights?$", r"must be an integer", "a wrong weight on a host no service of the file uses (where one does, the derivation refuses it too)"),
     (r"\.health_check$", r"the default TCP_CHECK connects over TCP", "a TCP probe of a UDP or SCTP pool: valid, and marks it down"),
     (r"\.nat_gateway$", r"is not set but NAT service", "NAT real servers need the floating gateway to answer: the network, not the file"),
+    (
+        r"\.track_(interfaces|scripts)$",
+        r"so the VIP does not move|never moves the VIP",
+        "each weight is valid; the other directors' priorities decide whether it moves the VIP",
+    ),
 )
 
 
@@ -419,6 +427,15 @@ def declared_content_missing(instances, services, hostvars, groups, texts):
         for host in groups[inst["group"]]:
             text = texts[host]
             block = text.split("vrrp_instance %s {" % inst["name"], 1)[1].split("\n}\n", 1)[0]
+            for entry in inst.get("track_interfaces", []):
+                entry = {"name": entry} if isinstance(entry, str) else entry
+                line = "        %s%s%s\n" % (
+                    entry["name"],
+                    " weight %d" % entry["weight"] if "weight" in entry else "",
+                    " reverse" if entry.get("reverse") else "",
+                )
+                if line not in block:
+                    missing.append("%s: %s lacks the tracked interface %r" % (host, inst["name"], line.strip()))
             if "        %s/%d dev %s\n" % (svc["vip"], width, inst["interface"]) not in block:
                 missing.append("%s: VIP %s of %s not in %s's virtual_ipaddress" % (host, svc["vip"], svc["name"], inst["name"]))
             head = "virtual_server fwmark %s {" % svc["fwmark"] if svc.get("protocol") == "fwmark" else "virtual_server %s %s {" % (svc["vip"], svc["port"])

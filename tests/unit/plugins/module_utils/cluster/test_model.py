@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from ansible_collections.lvs.cluster.plugins.module_utils.cluster.model import normalise
 
 VI = {"name": "VI_1", "group": "directors", "interface": "eth0", "virtual_router_id": 51}
@@ -119,7 +121,7 @@ def test_track_interfaces_must_not_list_the_own_interface():
         "lvs_vrrp_instances[0] (VI_1).track_interfaces: lists eth0, the instance's own interface (always tracked; keepalived's config test "
         "rejects it). Fix: remove eth0 from track_interfaces"
     ]
-    assert inst["track_interfaces"] == ["eth1"]
+    assert inst["track_interfaces"] == [{"name": "eth1", "weight": None, "reverse": False}]
 
 
 def test_scheduler_flags_in_ipvsadm_names_and_order():
@@ -161,4 +163,30 @@ def test_backend_thresholds():
         "so the limit never holds. Fix: set lthreshold at most uthreshold (0: 3/4 of it), or remove lthreshold",
         "lvs_services[0] (web).backends[1].uthreshold: must be an integer 0-65535 (connections; 0: no limit), got 65536. "
         "Fix: set uthreshold to the most connections a real server takes, or remove it",
+    ]
+
+
+def test_tracked_entries_with_weights():
+    inst = dict(VI, track_interfaces=["eth1", {"name": "eth2", "weight": "-60", "reverse": True}], track_scripts="chk")
+    (out,), _unused, problems = normalise([inst], [])
+    assert problems == []
+    assert out["track_interfaces"] == [{"name": "eth1", "weight": None, "reverse": False}, {"name": "eth2", "weight": -60, "reverse": True}]
+    assert out["track_scripts"] == [{"name": "chk", "weight": None, "reverse": False}]
+
+
+@pytest.mark.parametrize(
+    "entries",
+    [
+        ["eth1", "eth1"],  # keepalived: "duplicate track_interface eth1 - ignoring", a config error
+        [{"name": "eth1", "weight": 254}],  # keepalived: "weight for eth1 cannot be +/-254"
+        [{"name": "eth1", "reverse": True}],  # reverse is read only after a weight
+        [{"name": "eth1", "colour": "red"}],
+        [{"weight": 10}],
+    ],
+)
+def test_tracked_entries_keepalived_refuses(entries):
+    _unused, _unused2, problems = normalise([dict(VI, track_interfaces=entries)], [])
+    assert texts(problems) == [
+        "lvs_vrrp_instances[0] (VI_1).track_interfaces: must be a list of names or {name, weight: -253..253, reverse: true (with a "
+        "weight)}, each name once, got %r. Fix: write e.g. track_interfaces: [eth1, {name: eth2, weight: -60}]" % (entries,)
     ]

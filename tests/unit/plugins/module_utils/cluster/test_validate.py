@@ -380,3 +380,42 @@ def test_active_active_without_preemption_is_noted():
     # preempt_delay on VI_2: dir2 takes it over once up that long; nothing to note.
     problems, notes = run(instances=[INSTANCES[0], dict(second, preempt_delay=60)], services=services, **per_instance)
     assert problems == [] and not [n for n in notes if "do not preempt" in n]
+
+
+# --- a tracked failure must move the VIP ----------------------------------------------------
+
+
+def test_tracked_weights_that_move_the_vip_pass():
+    # order priorities 150/100: a gap of 50
+    inst = dict(PREEMPTING[0], track_interfaces=[{"name": "eth1", "weight": -51}], track_scripts=["chk_app", {"name": "chk_db", "weight": 60}])
+    scripts = [{"name": "chk_app", "script": "/usr/bin/true"}, {"name": "chk_db", "script": "/usr/bin/true"}]
+    problems, _notes = run([inst], dir1={"director_vrrp_scripts": scripts}, dir2={"director_vrrp_scripts": scripts})
+    assert problems == []
+
+
+def test_tracked_weights_within_the_priority_gap_are_refused():
+    inst = dict(PREEMPTING[0], track_interfaces=[{"name": "eth1", "weight": -50}], track_scripts=["chk_app", {"name": "chk_db", "weight": 20}])
+    scripts = [{"name": "chk_app", "script": "/usr/bin/true", "weight": -30}]
+    problems, _notes = run([inst], dir1={"director_vrrp_scripts": scripts}, dir2={"director_vrrp_scripts": scripts})
+    assert problems == [
+        "lvs_vrrp_instances (VI_1).track_interfaces: interface eth1 has weight -50: when it fails on dir1 (priority 150), dir1 drops to 100, "
+        "not below dir2 (100), so the VIP does not move. Fix: give eth1 a weight below -50 (more than the priority gap), or weight 0 (a "
+        "failure puts the director in FAULT and the VIP moves at once)",
+        "lvs_vrrp_instances (VI_1).track_scripts: vrrp_script chk_app has its director_vrrp_scripts weight -30: when it fails on dir1 "
+        "(priority 150), dir1 drops to 120, not below dir2 (100), so the VIP does not move. Fix: give chk_app a weight below -50 (more "
+        "than the priority gap), or weight 0 (a failure puts the director in FAULT and the VIP moves at once)",
+        "lvs_vrrp_instances (VI_1).track_scripts: vrrp_script chk_db has weight 20: when it fails on dir1 (priority 150), dir2 (100, 120 "
+        "with its own vrrp_script healthy) does not pass it, so the VIP does not move. Fix: give chk_db a weight above 50 (more than the "
+        "priority gap), or weight 0 (a failure puts the director in FAULT and the VIP moves at once)",
+    ]
+
+
+def test_tracked_weights_never_move_the_vip_without_preemption():
+    # (a reverse entry is not judged)
+    inst = dict(INSTANCES[0], track_interfaces=[{"name": "eth1", "weight": -120}], track_scripts=[{"name": "chk", "weight": -120, "reverse": True}])
+    problems, _notes = run([inst])
+    assert problems == [
+        "lvs_vrrp_instances (VI_1).track_interfaces: interface eth1 has weight -120, and VI_1 does not preempt (nopreempt): a BACKUP "
+        "never takes the VIP from a MASTER whose priority dropped, so a failure of eth1 never moves the VIP. Fix: give eth1 weight 0 (a "
+        "failure puts the director in FAULT and the VIP moves at once), or use preempt_delay instead of nopreempt"
+    ]
