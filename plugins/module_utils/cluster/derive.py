@@ -295,7 +295,7 @@ def director_rollout(groups, hostvars):
 def director_keepalived(lvs_vrrp_instances, lvs_services, hostvars, groups, inventory_hostname, pool_states=None):
     """What keepalived.conf on ``inventory_hostname`` contains.
 
-    Returns ``{vrrp_instances: [...], virtual_servers: [...], uses_scripts: bool, methods: [...], schedulers: [...]}``
+    Returns ``{vrrp_instances: [...], virtual_servers: [...], uses_scripts: bool, methods: [...], schedulers: [...], marks: [...]}``
     covering the instances whose ``group`` holds the host and the services of those instances.
     Each real server carries its ``pool`` (backend group), ``state`` (:func:`backend_state`
     with ``pool_states``, the inventory's ``lvs_pool_states``), ``declared_weight`` and
@@ -442,5 +442,11 @@ def director_keepalived(lvs_vrrp_instances, lvs_services, hostvars, groups, inve
         "virtual_servers": virtual_servers,
         "uses_scripts": uses_scripts,
         "methods": sorted({vs["method"] for vs in virtual_servers}),
+        # What the director marks for its fwmark services with ports (nftables.nft.j2).
+        "marks": [
+            {"service": vs["name"], "fwmark": vs["fwmark"], "family": vs["family"], "vip": vs["vip"], "protocol": vs["ports_protocol"], "ports": vs["ports"]}
+            for vs in virtual_servers
+            if vs["protocol"] == "fwmark" and vs["ports"]
+        ],
         "schedulers": sorted({vs["scheduler"] for vs in virtual_servers}),
     }

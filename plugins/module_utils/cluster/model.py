@@ -645,6 +645,33 @@ def fwmark_needs_protocol_fwmark(svc, item, var, problems, context):
         problems.append(Problem("%s.fwmark" % var, "is only used with protocol: fwmark", "set protocol: fwmark or remove fwmark"))
 
 
+MARK_PROTOCOLS = tuple(p for p in PROTOCOLS if p != "fwmark")
+
+
+def _mark_ports(raw, svc):
+    """The ports the director marks for a fwmark service: a list of distinct ports 1-65535; absent is []."""
+    value = raw if raw is not None else []
+    if isinstance(value, (int, str)):
+        value = [value]
+    if not isinstance(value, list):
+        return False, []
+    ports = [as_int(port) for port in value]
+    ok = all(port is not None and 1 <= port <= PORT_MAX for port in ports) and len(set(ports)) == len(ports)
+    return ok, sorted(set(p for p in ports if p is not None and 1 <= p <= PORT_MAX))
+
+
+def ports_need_fwmark(svc, item, var, problems, context):
+    for key in ("ports", "ports_protocol"):
+        if svc["protocol"] != "fwmark" and item.get(key) is not None:
+            problems.append(
+                Problem(
+                    "%s.%s" % (var, key),
+                    "is only used with protocol: fwmark (the ports the director marks for the service)",
+                    "set fwmark (one mark over several ports) or use port",
+                )
+            )
+
+
 def port_zero_needs_persistence(svc, item, var, problems, context):
     if svc["port"] == 0 and svc["persistence_timeout"] is None:
         problems.append(Problem("%s.port" % var, "port 0 (all ports) needs persistence", "set persistence_timeout or a real port"))
@@ -706,6 +733,20 @@ def endpoint_is_unique(svc, item, var, problems, context):
                 )
             )
         endpoints.setdefault(key, svc["name"])
+        # The ports the director marks are endpoints too: marked packets go to the fwmark service
+        # (IPVS looks a service up by mark first), so a plain service on one of them gets none.
+        for port in svc["ports"] if svc["vip"] is not None else ():
+            key = (svc["vip"], svc["ports_protocol"], port)
+            if key in endpoints:
+                problems.append(
+                    Problem(
+                        "%s.ports" % var,
+                        "%s %s %s is also declared by service %s; the director would mark its packets with %s, "
+                        "so only this service would get them" % (key[1], key[0], key[2], endpoints[key], svc["fwmark"]),
+                        "merge the two services or mark other ports",
+                    )
+                )
+            endpoints.setdefault(key, svc["name"])
         return
     key = (svc["vip"], svc["protocol"], svc["port"])
     if svc["vip"] is not None and key in endpoints:
@@ -949,6 +990,25 @@ SERVICE = (
     ),
     Check(fwmark_service_has_no_port),  # only one of these two applies: each reads the protocol
     Check(fwmark_needs_protocol_fwmark),
+    Field(
+        "ports",
+        _mark_ports,
+        "must be a list of distinct ports 1-%d (the director marks the VIP's packets to them with the fwmark), got %%(got)r" % PORT_MAX,
+        "write e.g. ports: [80, 443], or remove ports and mark the packets yourself",
+        fallback=KEEP,
+        when=_is_fwmark,
+        absent=[],
+    ),
+    Field(
+        "ports_protocol",
+        choice(MARK_PROTOCOLS, lower=True),
+        "must be one of %s, got %%(got)r" % ", ".join(MARK_PROTOCOLS),
+        "set ports_protocol: tcp",
+        default="tcp",
+        fallback="tcp",
+        when=_is_fwmark,
+    ),
+    Check(ports_need_fwmark),
     Field(
         "scheduler",
         choice(SCHEDULERS),

@@ -158,6 +158,7 @@ def test_director_keepalived_not_a_director():
         "uses_scripts": False,
         "methods": [],
         "schedulers": [],
+        "marks": [],
     }
 
 

@@ -190,3 +190,40 @@ def test_tracked_entries_keepalived_refuses(entries):
         "lvs_vrrp_instances[0] (VI_1).track_interfaces: must be a list of names or {name, weight: -253..253, reverse: true (with a "
         "weight)}, each name once, got %r. Fix: write e.g. track_interfaces: [eth1, {name: eth2, weight: -60}]" % (entries,)
     ]
+
+
+FW = {
+    "name": "fw",
+    "vrrp_instance": "VI_1",
+    "vip": "203.0.113.10",
+    "fwmark": 7,
+    "ports": [443, "80"],
+    "health_check": {"type": "TCP_CHECK", "connect_port": 80},
+    "backends": [{"group": "pool_blue", "port": 0}],
+}
+
+
+def test_fwmark_service_ports_the_director_marks():
+    _unused, (out,), problems = normalise([VI], [FW])
+    assert problems == [] and out["ports"] == [80, 443] and out["ports_protocol"] == "tcp"
+    _unused, (out,), problems = normalise([VI], [dict(FW, ports_protocol="UDP")])
+    assert problems == [] and out["ports_protocol"] == "udp"
+    _unused, (out,), problems = normalise([VI], [{k: v for k, v in FW.items() if k != "ports"}])
+    assert problems == [] and out["ports"] == []  # the operator marks the packets
+
+
+def test_fwmark_ports_refused():
+    services = [
+        dict(WEB, ports=[80]),  # not a fwmark service
+        dict(FW, name="dup", vip="203.0.113.11", fwmark=8, ports=[80, 80]),
+        dict(FW, name="shadow", fwmark=9),  # marks 203.0.113.10 tcp 80, web's endpoint
+    ]
+    _unused, _unused2, problems = normalise([VI], services)
+    assert texts(problems) == [
+        "lvs_services[0] (web).ports: is only used with protocol: fwmark (the ports the director marks for the service). "
+        "Fix: set fwmark (one mark over several ports) or use port",
+        "lvs_services[1] (dup).ports: must be a list of distinct ports 1-65535 (the director marks the VIP's packets to them with the "
+        "fwmark), got [80, 80]. Fix: write e.g. ports: [80, 443], or remove ports and mark the packets yourself",
+        "lvs_services[2] (shadow).ports: tcp 203.0.113.10 80 is also declared by service web; the director would mark its packets "
+        "with 9, so only this service would get them. Fix: merge the two services or mark other ports",
+    ]

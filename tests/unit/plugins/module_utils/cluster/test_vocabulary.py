@@ -57,6 +57,8 @@ def test_tables_accept_exactly_the_documented_keys():
         "port",
         "protocol",
         "fwmark",
+        "ports",
+        "ports_protocol",
         "scheduler",
         "scheduler_flags",
         "method",
