@@ -258,56 +258,42 @@ def tracking_moves_the_vip(cluster, inst, ivar, members, problems):
             weight = weights[top["host"]] if weights[top["host"]] else weights[second["host"]]
             if not weight:
                 continue
-            fix_weight = "weight 0 (a failure puts the director in FAULT and the VIP moves at once)"
+            args = {
+                "what": what,
+                "name": entry["name"],
+                "source": source,
+                "weight": weight,
+                "inst": inst["name"],
+                "top": top["host"],
+                "top_priority": top["priority"],
+                "dropped": top["priority"] + weight,
+                "second": second["host"],
+                "second_priority": second["priority"],
+                "lifted": second["priority"] + weight,
+                "gap": gap,
+                "fault": "weight 0 (a failure puts the director in FAULT and the VIP moves at once)",
+            }
             if inst["nopreempt"] is True:
-                problems.append(
-                    Problem(
-                        "%s.%s" % (ivar, key),
-                        "%s %s has %s %d, and %s does not preempt (nopreempt): a BACKUP never takes the VIP from a MASTER "
-                        "whose priority dropped, so a failure of %s never moves the VIP" % (what, entry["name"], source, weight, inst["name"], entry["name"]),
-                        "give %s %s, or use preempt_delay instead of nopreempt" % (entry["name"], fix_weight),
-                    )
+                message = (
+                    "%(what)s %(name)s has %(source)s %(weight)d, and %(inst)s does not preempt (nopreempt): a BACKUP never takes "
+                    "the VIP from a MASTER whose priority dropped, so a failure of %(name)s never moves the VIP"
                 )
+                fix = "give %(name)s %(fault)s, or use preempt_delay instead of nopreempt"
             elif weight < 0 and -weight <= gap:
-                problems.append(
-                    Problem(
-                        "%s.%s" % (ivar, key),
-                        "%s %s has %s %d: when it fails on %s (priority %d), %s drops to %d, not below %s (%d), so the VIP does not move"
-                        % (
-                            what,
-                            entry["name"],
-                            source,
-                            weight,
-                            top["host"],
-                            top["priority"],
-                            top["host"],
-                            top["priority"] + weight,
-                            second["host"],
-                            second["priority"],
-                        ),
-                        "give %s a weight below -%d (more than the priority gap), or %s" % (entry["name"], gap, fix_weight),
-                    )
+                message = (
+                    "%(what)s %(name)s has %(source)s %(weight)d: when it fails on %(top)s (priority %(top_priority)d), %(top)s drops "
+                    "to %(dropped)d, not below %(second)s (%(second_priority)d), so the VIP does not move"
                 )
-            elif weight > 0 and weight <= gap:
-                problems.append(
-                    Problem(
-                        "%s.%s" % (ivar, key),
-                        "%s %s has %s %d: when it fails on %s (priority %d), %s (%d, %d with its own %s healthy) does not pass it, so the VIP does not move"
-                        % (
-                            what,
-                            entry["name"],
-                            source,
-                            weight,
-                            top["host"],
-                            top["priority"],
-                            second["host"],
-                            second["priority"],
-                            second["priority"] + weight,
-                            what,
-                        ),
-                        "give %s a weight above %d (more than the priority gap), or %s" % (entry["name"], gap, fix_weight),
-                    )
+                fix = "give %(name)s a weight below -%(gap)d (more than the priority gap), or %(fault)s"
+            elif 0 < weight <= gap:
+                message = (
+                    "%(what)s %(name)s has %(source)s %(weight)d: when it fails on %(top)s (priority %(top_priority)d), %(second)s "
+                    "(%(second_priority)d, %(lifted)d with its own %(what)s healthy) does not pass it, so the VIP does not move"
                 )
+                fix = "give %(name)s a weight above %(gap)d (more than the priority gap), or %(fault)s"
+            else:
+                continue
+            problems.append(Problem("%s.%s" % (ivar, key), message % args, fix % args))
 
 
 def unicast_peers_have_addresses(cluster, inst, ivar, members, problems):
