@@ -137,6 +137,8 @@ connections:
   description:
     - Connection entries of the real servers, in the kernel's order. C(active) is counted in ActiveConn; C(template) is
       a persistence template (client port 0, state ASSURED); C(expires) is the seconds left on the entry's timer.
+    - The persistence template of a fwmark service has C(protocol=fwmark) and a C(fwmark) key (its C(virtual) is the
+      mark as the kernel stores it, C(0.0.0.1:0) for mark 1).
   returned: when O(connections) is true
   type: list
   elements: dict

@@ -400,6 +400,10 @@ def parse_connections(text):
     brackets), ``active`` (counted in ActiveConn) and ``template`` (a persistence template:
     client port 0). ``--persistent-conn`` adds two columns (persistence engine and its data),
     which are ignored.
+
+    The persistence template of a fwmark service is an ``IP`` entry whose virtual address is
+    the mark (the kernel fills it with the mark in network order: fwmark 1 is ``0.0.0.1``, or
+    ``[0:1::]`` for IPv6): its ``protocol`` is ``fwmark`` and it has a ``fwmark`` key.
     """
     source = "ipvsadm -L -n -c"
     entries = []
@@ -408,18 +412,19 @@ def parse_connections(text):
         if not line or line.startswith(_CONN_HEADER):
             continue
         tokens = line.split()
-        if len(tokens) not in (6, 8) or tokens[0] not in _LIST_PROTOCOLS:
+        if len(tokens) not in (6, 8) or (tokens[0] not in _LIST_PROTOCOLS and tokens[0] != "IP"):
             raise IPVSParseError(source, line, "expected 'pro expire state source virtual destination'")
         match = _EXPIRE_RE.match(tokens[1])
         if not match:
             raise IPVSParseError(source, line, "expected the expiry as minutes:seconds, got %r" % tokens[1])
-        endpoints = []
+        endpoints, addresses = [], []
         for text_ in tokens[3:6]:
             address, port = split_hostport(source, line, text_)
+            addresses.append(address)
             endpoints.append("%s:%d" % ("[%s]" % address if ":" in address else address, port))
         entries.append(
             {
-                "protocol": _LIST_PROTOCOLS[tokens[0]],
+                "protocol": _LIST_PROTOCOLS.get(tokens[0], "fwmark"),
                 "expires": int(match.group(1)) * 60 + int(match.group(2)),
                 "state": tokens[2],
                 "client": endpoints[0],
@@ -429,4 +434,7 @@ def parse_connections(text):
                 "template": endpoints[0].endswith(":0"),
             }
         )
+        if tokens[0] == "IP":
+            mark = ipaddress.ip_address(addresses[1])
+            entries[-1]["fwmark"] = int(mark) >> 96 if mark.version == 6 else int(mark)
     return entries

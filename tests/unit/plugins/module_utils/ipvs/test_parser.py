@@ -174,6 +174,31 @@ def test_garbage_is_a_parse_error():
 
 
 # --- ipvsadm -L -n -c ---------------------------------------------------------------------
+# The template line as ipvsadm printed it in molecule/tun (fwmark 1, persistence 60 s, TUN real
+# servers on port 0; 2026-12-04), where the parser first met it and refused it.
+FWMARK_TEMPLATE = "IP  00:59  ASSURED     192.0.2.254:0      0.0.0.1:0          192.0.2.22:0"
+
+
+def test_connections_fwmark_template():
+    text = "IPVS connection entries\npro expire state       source             virtual            destination\n%s\n" % FWMARK_TEMPLATE
+    assert parser.parse_connections(text) == [
+        {
+            "protocol": "fwmark",
+            "expires": 59,
+            "state": "ASSURED",
+            "client": "192.0.2.254:0",
+            "virtual": "0.0.0.1:0",
+            "real_server": "192.0.2.22:0",
+            "active": False,
+            "template": True,
+            "fwmark": 1,
+        }
+    ]
+    # IPv6: the mark fills the address's first 32 bits.
+    (entry,) = parser.parse_connections("IP  00:59  ASSURED     [2001:db8::9]:0    [0:7::]:0          [2001:db8::22]:0\n")
+    assert entry["fwmark"] == 7 and entry["protocol"] == "fwmark" and entry["virtual"] == "[0:7::]:0"
+
+
 def test_connections_recorded_with_a_held_connection_and_a_template(fixture):
     entries = parser.parse_connections(fixture("traffic_conns_persistent"))
     assert len(entries) == 55
