@@ -65,6 +65,7 @@ from ansible_collections.lvs.cluster.plugins.module_utils.ipvs.model import (
     MAX_PORT,
     MAX_THRESHOLD,
     MAX_WEIGHT,
+    PROTOCOLS as IPVS_PROTOCOLS,
     SCHED_FLAG_NAMES,
     SCHEDULERS,
     SERVICE_PROTOCOLS,
@@ -645,7 +646,8 @@ def fwmark_needs_protocol_fwmark(svc, item, var, problems, context):
         problems.append(Problem("%s.fwmark" % var, "is only used with protocol: fwmark", "set protocol: fwmark or remove fwmark"))
 
 
-MARK_PROTOCOLS = tuple(p for p in PROTOCOLS if p != "fwmark")
+# What a port is matched on: the kernel's protocols (ipvs/), fwmark aside.
+MARK_PROTOCOLS = IPVS_PROTOCOLS
 
 
 def _mark_ports(raw, svc):
