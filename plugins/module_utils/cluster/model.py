@@ -41,6 +41,7 @@ from ansible_collections.lvs.cluster.plugins.module_utils.cluster.schema import 
     apply,
     apply_declaration,
     apply_options,
+    as_list,
     as_bool,
     as_int,
     as_number,
@@ -203,10 +204,8 @@ def _tracked(raw, inst):
     wrong (keepalived: "duplicate track_interface ... - ignoring", a config error), and
     ``reverse`` needs a weight (keepalived reads it only after ``weight N``).
     """
-    value = raw if raw is not None else []
-    if isinstance(value, (str, dict)):
-        value = [value]
-    if not isinstance(value, list):
+    value = as_list(raw, (str, dict))
+    if value is None:
         return False, []
     entries, seen, ok = [], set(), True
     for entry in value:
@@ -652,10 +651,8 @@ MARK_PROTOCOLS = IPVS_PROTOCOLS
 
 def _mark_ports(raw, svc):
     """The ports the director marks for a fwmark service: a list of distinct ports 1-65535; absent is []."""
-    value = raw if raw is not None else []
-    if isinstance(value, (int, str)):
-        value = [value]
-    if not isinstance(value, list):
+    value = as_list(raw, (int, str))
+    if value is None:
         return False, []
     ports = [as_int(port) for port in value]
     ok = all(port is not None and 1 <= port <= PORT_MAX for port in ports) and len(set(ports)) == len(ports)
@@ -806,10 +803,8 @@ def sorry_server_of_the_vip_family(svc, item, var, problems, context):
 
 def _flag_names(raw, svc):
     """A list of scheduler flag names; a single name is a list of one; absent is ()."""
-    value = raw if raw is not None else []
-    if isinstance(value, str):
-        value = [value]
-    ok = isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value)
+    value = as_list(raw, str)
+    ok = value is not None and all(isinstance(v, str) and v.strip() for v in value)
     return ok, [v.strip() for v in value] if ok else []
 
 

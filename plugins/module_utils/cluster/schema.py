@@ -165,13 +165,21 @@ def script_path(raw, entity):
     return isinstance(raw, str) and raw.startswith("/"), raw
 
 
+def as_list(raw, single):
+    """The list a list-valued key declares: absent (None) is [], one value of the ``single``
+    types is a list of one, a list is itself; anything else is None (the reader refuses it)."""
+    if raw is None:
+        return []
+    if isinstance(raw, single):
+        return [raw]
+    return list(raw) if isinstance(raw, list) else None
+
+
 def names(raw, entity):
-    """A list of non-empty names; a single name is a list of one; absent is []."""
-    value = raw or []
-    if isinstance(value, str):
-        value = [value]
-    ok = isinstance(value, list) and all(isinstance(v, str) and v for v in value)
-    return ok, list(value) if ok else []
+    """A list of non-empty names; a single name is a list of one; absent (or empty) is []."""
+    value = as_list(raw or None, str)
+    ok = value is not None and all(isinstance(v, str) and v for v in value)
+    return ok, value if ok else []
 
 
 def address(raw, entity):
