@@ -7,16 +7,19 @@
 # lifetime is longer than the run: a cut one is a cut, never a planned reconnect). It starts 3 s
 # before the command and stops SETTLE seconds (default 3) after it. The command's output goes to
 # OUT_PREFIX.log, the probe's to OUT_PREFIX.json. LAB is the lab tool (default: lvslab on PATH).
+# PROBE_ARGS (word-split) go to the probe after these defaults and override them, e.g.
+# PROBE_ARGS="--timeout 0.2 --long-lived 0" for a failover gap measured to 0.2 s.
 set -uo pipefail
 topology=$1 vip=$2 out=$3
 shift 3
 here=$(cd "$(dirname "$0")" && pwd)
-probe="$here/../../resources/files/traffic_probe.py"
+probe="$here/traffic_probe.py"
 read -r -a lab <<< "${LAB:-lvslab}"
+read -r -a extra <<< "${PROBE_ARGS:-}"
 stop="$out.stop"
 rm -f "$stop"
 "${lab[@]}" client "$topology" -- python3 "$probe" "$vip" --timeout 3 --duration 900 \
-    --long-lived 20 --lifetime 900 --stop-file "$stop" > "$out.json" &
+    --long-lived 20 --lifetime 900 --stop-file "$stop" "${extra[@]}" > "$out.json" &
 probe_pid=$!
 sleep 3
 t0=$(date +%s.%N)
