@@ -16,6 +16,7 @@ from __future__ import annotations
 from ansible_collections.lvs.cluster.plugins.module_utils.cluster.model import (
     BACKEND_STATES,
     METHODS,
+    NOTIFY_KEYS,
     ORDER_PRIORITIES,
     PRIORITY_MAX,
     PRIORITY_MIN,
@@ -429,13 +430,16 @@ def director_keepalived(lvs_vrrp_instances, lvs_services, hostvars, groups, inve
                         "declared_weight": declared,
                         "uthreshold": backend["uthreshold"],
                         "lthreshold": backend["lthreshold"],
+                        "notify_up": backend["notify_up"],
+                        "notify_down": backend["notify_down"],
                     }
                 )
         virtual_servers.append(vs)
     _strict(problems)
-    notify_keys = ("notify_master", "notify_backup", "notify_fault", "notify_stop", "notify")
-    uses_scripts = any(inst[key] for inst in result_instances for key in notify_keys) or any(
-        vs["health_check"]["type"] == "MISC_CHECK" or vs["quorum_up"] or vs["quorum_down"] for vs in virtual_servers
+    uses_scripts = (
+        any(inst[key] for inst in result_instances for key in NOTIFY_KEYS)
+        or any(vs["health_check"]["type"] == "MISC_CHECK" or vs["quorum_up"] or vs["quorum_down"] for vs in virtual_servers)
+        or any(rs["notify_up"] or rs["notify_down"] for vs in virtual_servers for rs in vs["real_servers"])
     )
     return {
         "vrrp_instances": result_instances,

@@ -260,6 +260,9 @@ def track_interfaces_not_own(inst, item, var, problems, context):
 
 NOTIFY_KEYS = ("notify_master", "notify_backup", "notify_fault", "notify_stop", "notify")
 QUORUM_SCRIPT_KEYS = ("quorum_up", "quorum_down")
+# A backend's scripts: keepalived runs them (as the script user) when a real server's checker
+# puts it into the pool or takes it out.
+REAL_SERVER_SCRIPT_KEYS = ("notify_up", "notify_down")
 UNQUOTABLE = ('"', "\n", "\r")
 # The fix, shared with validate.py's check of director_vrrp_scripts.
 QUOTE_FIX = "remove the double quote or line break (put arguments that need quoting in a wrapper script)"
@@ -293,6 +296,10 @@ def notify_scripts_fit_in_quotes(inst, item, var, problems, context):
 
 def quorum_scripts_fit_in_quotes(svc, item, var, problems, context):
     _quote_problems(svc, QUORUM_SCRIPT_KEYS, var, problems)
+
+
+def real_server_scripts_fit_in_quotes(backend, item, var, problems, context):
+    _quote_problems(backend, REAL_SERVER_SCRIPT_KEYS, var, problems)
 
 
 def _vrrp_version(raw, inst):
@@ -1126,8 +1133,11 @@ BACKEND = (
         "set lthreshold below uthreshold, or remove it",
     ),
     Check(lthreshold_below_uthreshold),
+    _script("notify_up", "/usr/local/sbin/real-server-up.sh"),
+    _script("notify_down", "/usr/local/sbin/real-server-down.sh"),
+    Check(real_server_scripts_fit_in_quotes),
 )
-BACKEND_KEYS = ("group", "port", "weight", "uthreshold", "lthreshold")
+BACKEND_KEYS = ("group", "port", "weight", "uthreshold", "lthreshold") + REAL_SERVER_SCRIPT_KEYS
 
 
 def _normalise_backends(var, raw, service_port, problems):

@@ -167,6 +167,8 @@ BACKEND_VALUES = {
     "weight": ([None, 1, 100, 65535], [0, 65536, -1]),
     "uthreshold": ([None, 100, 65535], [0, -1, "x"]),
     "lthreshold": ([None, 0, 50], [100, 101, -1]),
+    "notify_up": ([None, "/usr/bin/true up"], ['/usr/bin/true "up"', "true", "/usr/bin/true\rx"]),
+    "notify_down": ([None, "/usr/bin/true down"], ["/usr/bin/true\nx", 5]),
     "group": (["pool_web", "pool_app"], ["pool_far", "pool_none"]),
 }
 HOST_VALUES = {
@@ -240,7 +242,7 @@ def _service(draw, index, instances, risky):
     backend = {"group": _field(draw, "backend", "group", mine) if ("backend", "group") in mine else groups[0]}
     port = _field(draw, "backend", "port", mine)
     backend["port"] = svc.get("port", 80) if port == "same" else port
-    for key in ("weight", "uthreshold", "lthreshold"):
+    for key in ("weight", "uthreshold", "lthreshold", "notify_up", "notify_down"):
         value = _field(draw, "backend", key, mine)
         if value is not None:
             backend[key] = value
@@ -456,6 +458,9 @@ def declared_content_missing(instances, services, hostvars, groups, texts):
                     for key in ("uthreshold", "lthreshold"):
                         if backend.get(key):
                             line += "        %s %s\n" % (key, backend[key])
+                    for key in ("notify_up", "notify_down"):
+                        if backend.get(key):
+                            line += '        %s "%s"\n' % (key, backend[key])
                     if line not in vs:
                         missing.append("%s: %s lacks %r" % (host, svc["name"], line.strip()))
             for line in flag_lines(svc):

@@ -198,6 +198,19 @@ def test_quorum_script_with_quote_or_line_break_refused(key):
     assert service_problems(**{key: "/usr/local/sbin/quorum.sh\rup"}) == ["lvs_services[0] (web).%s: %s" % (key, QUOTE_MESSAGE % "a line break")]
 
 
+@pytest.mark.parametrize("key", ["notify_up", "notify_down"])
+def test_real_server_script_must_be_absolute_and_fit_in_quotes(key):
+    def backend(value):
+        return service_problems(backends=[{"group": "pool_blue", key: value}])
+
+    assert backend("/usr/local/sbin/real-server.sh up") == []
+    assert backend("real-server.sh") == [
+        "lvs_services[0] (web).backends[0].%s: must be an absolute path to a script (with its arguments), got 'real-server.sh'. "
+        "Fix: write e.g. %s: /usr/local/sbin/real-server-%s.sh" % (key, key, key.split("_")[1])
+    ]
+    assert backend('/usr/local/sbin/real-server.sh "up"') == ["lvs_services[0] (web).backends[0].%s: %s" % (key, QUOTE_MESSAGE % "a double quote")]
+
+
 def test_misc_path_with_carriage_return_refused():
     out = service_problems(health_check={"type": "MISC_CHECK", "misc_path": "/bin/check\r"})
     assert out[0] == ("lvs_services[0] (web).health_check.misc_path: must be a non-empty single-line string without double quotes. Fix: fix the value")

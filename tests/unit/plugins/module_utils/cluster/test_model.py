@@ -26,7 +26,7 @@ def test_defaults():
     assert svc["protocol"] == "tcp" and svc["scheduler"] == "wlc" and svc["method"] == "dr" and svc["lb_kind"] == "DR"
     assert svc["health_check"] == {"type": "TCP_CHECK", "connect_timeout": 3, "retry": 2, "delay_before_retry": 2}
     assert svc["delay_loop"] == 6 and svc["quorum"] == 1 and svc["inhibit_on_failure"] is False
-    assert svc["backends"] == [{"group": "pool_blue", "port": 80, "weight": 1, "uthreshold": None, "lthreshold": None}]
+    assert svc["backends"] == [{"group": "pool_blue", "port": 80, "weight": 1, "uthreshold": None, "lthreshold": None, "notify_up": None, "notify_down": None}]
     assert svc["scheduler_flags"] == []
 
 

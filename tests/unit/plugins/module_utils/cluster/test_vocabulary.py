@@ -79,4 +79,6 @@ def test_tables_accept_exactly_the_documented_keys():
         "omega",
         "virtualhost",
     }
-    assert schema.keys(model.BACKEND) | {"group"} == set(model.BACKEND_KEYS) == {"group", "port", "weight", "uthreshold", "lthreshold"}
+    assert (
+        schema.keys(model.BACKEND) | {"group"} == set(model.BACKEND_KEYS) == {"group", "port", "weight", "uthreshold", "lthreshold", "notify_up", "notify_down"}
+    )
