@@ -48,6 +48,7 @@ from ansible_collections.lvs.cluster.plugins.module_utils.cluster.schema import 
     boolean,
     choice,
     integer,
+    keys,
     optional,
     parse_interface,
     parse_ip,
@@ -258,6 +259,93 @@ def track_interfaces_not_own(inst, item, var, problems, context):
         inst["track_interfaces"] = [i for i in inst["track_interfaces"] if i["name"] != inst["interface"]]
 
 
+# --- director_vrrp_processes: the vrrp_track_process blocks instances name in track_processes
+
+PROCESS_WEIGHT_MAX = 254  # keepalived 2.2.7: "Weight (255) for vrrp_track_process p1 must be between [-254..254]"
+PROCESS_QUORUM_MAX = 65535
+PROCESS_DELAY_MAX = 3600  # keepalived 2.2.7: "delay (3601) ... must be between [0.000001..3600]"
+PARAM_MATCHES = ("initial", "partial")
+
+
+def _process_words(raw, process):
+    """process: one word keepalived writes in double quotes (the role renders every word quoted)."""
+    ok = isinstance(raw, str) and bool(raw.strip()) and unquotable(raw) is None
+    return ok, raw
+
+
+def _process_params(raw, process):
+    value = as_list(raw, str)
+    ok = value is not None and all(isinstance(v, str) and v and unquotable(v) is None for v in value)
+    return ok, value if ok else []
+
+
+def _delay(raw, process):
+    number = as_number(raw)
+    return number is not None and 0 < number <= PROCESS_DELAY_MAX, number
+
+
+def quorum_max_at_least_quorum(process, item, var, problems, context):
+    """keepalived 2.2.7 refuses quorum_max below quorum ("quorum_max is less than quorum - ignoring"),
+    except 0: the process must not run at all."""
+    top, low = process["quorum_max"], process["quorum"]
+    if isinstance(top, int) and isinstance(low, int) and top and top < low:
+        problems.append(
+            Problem(
+                "%s.quorum_max" % var,
+                "%d is below quorum %d; keepalived's config test refuses it" % (top, low),
+                "set quorum_max to at least quorum (0: the process must not run), or remove it",
+            )
+        )
+
+
+VRRP_PROCESS = (
+    Field(
+        "process",
+        _process_words,
+        "must be a process name without double quotes or line breaks, got %(got)r",
+        "set process to the name in /proc/PID/comm, e.g. process: haproxy",
+    ),
+    Field(
+        "params",
+        _process_params,
+        "must be a list of parameters without double quotes or line breaks, got %(got)r",
+        "write e.g. params: [-f, /etc/haproxy/haproxy.cfg]",
+    ),
+    Field("param_match", optional(choice(PARAM_MATCHES)), "must be initial or partial, got %(got)r", "set param_match: partial, or remove it"),
+    Field(
+        "quorum",
+        integer(1, PROCESS_QUORUM_MAX),
+        "must be an integer 1-%d (the fewest processes that count as up), got %%(got)r" % PROCESS_QUORUM_MAX,
+        "set quorum: 1",
+        default=1,
+        fallback=1,
+    ),
+    Field(
+        "quorum_max",
+        optional(integer(0, PROCESS_QUORUM_MAX)),
+        "must be an integer 0-%d, got %%(got)r" % PROCESS_QUORUM_MAX,
+        "set quorum_max to the most processes that count as up, or remove it",
+    ),
+    Check(quorum_max_at_least_quorum),
+    Field(
+        "delay",
+        optional(_delay),
+        "must be seconds above 0 and at most %d, got %%(got)r" % PROCESS_DELAY_MAX,
+        "set e.g. delay: 0.5, or remove it",
+    ),
+    Field("full_command", boolean, "must be a boolean, got %(got)r", "set full_command: true or false", default=False, fallback=False),
+    Field(
+        "weight",
+        integer(-PROCESS_WEIGHT_MAX, PROCESS_WEIGHT_MAX),
+        "must be an integer -%d..%d, got %%(got)r" % (PROCESS_WEIGHT_MAX, PROCESS_WEIGHT_MAX),
+        "set weight: 0 (FAULT while too few processes run) or a priority change, e.g. -60",
+        default=0,
+        fallback=0,
+    ),
+)
+VRRP_PROCESS_KEYS = ("name",) + tuple(sorted(keys(VRRP_PROCESS)))
+
+
 NOTIFY_KEYS = ("notify_master", "notify_backup", "notify_fault", "notify_stop", "notify")
 QUORUM_SCRIPT_KEYS = ("quorum_up", "quorum_down")
 # A backend's scripts: keepalived runs them (as the script user) when a real server's checker
@@ -383,6 +471,7 @@ VRRP_INSTANCE = (
     Check(nopreempt_or_preempt_delay),
     _tracked_field("track_interfaces", "eth1, {name: eth2, weight: -60}"),
     _tracked_field("track_scripts", "chk_nginx, {name: chk_app, weight: -60}"),
+    _tracked_field("track_processes", "haproxy, {name: nginx, weight: -60}"),
     Check(track_interfaces_not_own),
     _script("notify_master", "/usr/local/sbin/vrrp-notify.sh"),
     _script("notify_backup", "/usr/local/sbin/vrrp-notify.sh"),

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import re
 
 from ansible_collections.lvs.cluster.plugins.module_utils.cluster.derive import (
     _get,
@@ -31,7 +32,10 @@ from ansible_collections.lvs.cluster.plugins.module_utils.cluster.model import (
     WEIGHT_MAX,
     WEIGHT_MIN,
     QUOTE_FIX,
+    VRRP_PROCESS,
+    VRRP_PROCESS_KEYS,
     Problem,
+    apply,
     as_int,
     normalise,
     parse_ip,
@@ -102,12 +106,18 @@ class Cluster:
         self.hosts = list(groups.get("all") or [])
 
 
+def _all_directors(cluster):
+    """Every host in the group of a declared VRRP instance."""
+    directors = set()
+    for inst in cluster.instances:
+        directors.update(cluster.groups.get(inst["group"] or "", []) or [])
+    return directors
+
+
 def same_declaration_everywhere(cluster, problems, notes):
     """One source of truth: every host involved sees the declaration the preflight checked."""
     reference = {var: _canonical(cluster.declared[var]) for var in DECLARATION_VARS}
-    involved = set()
-    for inst in cluster.instances:
-        involved.update(cluster.groups.get(inst["group"] or "", []) or [])
+    involved = _all_directors(cluster)
     for svc in cluster.services:
         for backend in svc["backends"]:
             involved.update(cluster.groups.get(backend["group"], []) or [])
@@ -220,12 +230,18 @@ def master_state_fits_preemption(cluster, inst, ivar, members, problems):
             )
 
 
-def _script_weight(cluster, host, name):
-    """The weight of vrrp_script ``name`` on ``host`` (director_vrrp_scripts), 0 when it has none."""
-    scripts = _get(cluster.hostvars, host, "director_vrrp_scripts") or []
-    for script in scripts if isinstance(scripts, list) else []:
-        if isinstance(script, dict) and script.get("name") == name:
-            weight = as_int(script.get("weight", 0))
+# What an instance's tracked names refer to: the host variable that defines them. Without a
+# weight, a vrrp_script's failure is a FAULT; the role renders a vrrp_track_process's weight
+# always, 0 (FAULT) unless set (keepalived's own default, 1, would never move the VIP).
+TRACK_DEFINITIONS = {"track_scripts": "director_vrrp_scripts", "track_processes": "director_vrrp_processes"}
+
+
+def _definition_weight(cluster, host, key, name):
+    """The weight of definition ``name`` in ``host``'s TRACK_DEFINITIONS[key], 0 when it has none."""
+    definitions = _get(cluster.hostvars, host, TRACK_DEFINITIONS[key]) or []
+    for definition in definitions if isinstance(definitions, list) else []:
+        if isinstance(definition, dict) and definition.get("name") == name:
+            weight = as_int(definition.get("weight", 0))
             return weight if weight is not None else 0
     return 0
 
@@ -245,13 +261,13 @@ def tracking_moves_the_vip(cluster, inst, ivar, members, problems):
         return
     top, second = ranked[0], ranked[1]
     gap = top["priority"] - second["priority"]
-    for key, what in (("track_interfaces", "interface"), ("track_scripts", "vrrp_script")):
+    for key, what in (("track_interfaces", "interface"), ("track_scripts", "vrrp_script"), ("track_processes", "vrrp_track_process")):
         for entry in inst[key]:
             if entry["reverse"]:
                 continue
-            if key == "track_scripts" and entry["weight"] is None:
-                weights = {m["host"]: _script_weight(cluster, m["host"], entry["name"]) for m in (top, second)}
-                source = "its director_vrrp_scripts weight"
+            if key in TRACK_DEFINITIONS and entry["weight"] is None:
+                weights = {m["host"]: _definition_weight(cluster, m["host"], key, entry["name"]) for m in (top, second)}
+                source = "its %s weight" % TRACK_DEFINITIONS[key]
             else:
                 weights = {m["host"]: entry["weight"] or 0 for m in (top, second)}
                 source = "weight"
@@ -465,10 +481,7 @@ def per_instance_maps_name_the_hosts_instances(cluster, problems, notes):
 
 def vrrp_scripts_fit_in_quotes(cluster, problems, notes):
     """director_vrrp_scripts[].script is written inside double quotes (q() in keepalived.conf.j2)."""
-    directors = set()
-    for inst in cluster.instances:
-        directors.update(cluster.groups.get(inst["group"] or "", []) or [])
-    for host in sorted(directors):
+    for host in sorted(_all_directors(cluster)):
         scripts = _get(cluster.hostvars, host, "director_vrrp_scripts")
         for index, script in enumerate(scripts if isinstance(scripts, list) else []):
             what = unquotable(script.get("script")) if isinstance(script, dict) else None
@@ -481,6 +494,41 @@ def vrrp_scripts_fit_in_quotes(cluster, problems, notes):
                         host,
                     )
                 )
+
+
+def vrrp_processes_are_usable(cluster, problems, notes):
+    """director_vrrp_processes: each a vrrp_track_process keepalived's config test accepts, once per name."""
+    for host in sorted(_all_directors(cluster)):
+        processes = _get(cluster.hostvars, host, "director_vrrp_processes")
+        if processes is None:
+            continue
+        found = []
+        if not isinstance(processes, list):
+            found.append(
+                Problem(
+                    "director_vrrp_processes",
+                    "must be a list of {name, process, ...}",
+                    "write e.g. director_vrrp_processes: [{name: haproxy, process: haproxy}]",
+                )
+            )
+            processes = []
+        names = set()
+        for index, item in enumerate(processes):
+            var = "director_vrrp_processes[%d]" % index
+            name = item.get("name") if isinstance(item, dict) else None
+            if not isinstance(name, str) or not re.match(r"^[A-Za-z0-9_.-]+$", name):
+                found.append(Problem("%s.name" % var, "is required: a name without spaces, got %r" % (name,), "set name: haproxy (track_processes use it)"))
+                continue
+            if name in names:
+                found.append(Problem("%s.name" % var, "%s is defined twice" % name, "define each process once"))
+                continue
+            names.add(name)
+            for key in sorted(set(item) - set(VRRP_PROCESS_KEYS)):
+                found.append(Problem("%s.%s" % (var, key), "unknown key", "use %s" % ", ".join(VRRP_PROCESS_KEYS)))
+            apply(VRRP_PROCESS, item, var, found, {})
+        for problem in found:
+            problem.host = host
+        problems.extend(found)
 
 
 def _vrrp_family(cluster, inst):
@@ -1061,6 +1109,7 @@ CHECKS = (
     interfaces_exist_on_directors,
     per_instance_maps_name_the_hosts_instances,
     vrrp_scripts_fit_in_quotes,
+    vrrp_processes_are_usable,
     virtual_router_id_unique_per_segment,
     vips_and_gateways_are_free,
     vips_and_gateways_are_no_host_address_per_facts,

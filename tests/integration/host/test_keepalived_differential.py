@@ -178,6 +178,17 @@ HOST_VALUES = {
     "ansible_facts": (["gathered"], ["none"]),
     "lvs_backend_weight": ([None, 50], [0, 65536]),
     "lvs_backend_weights": ([None], ["drain", "unknown", "notamap"]),
+    # director_vrrp_processes on both directors, tracked by the first instance (PROCESSES).
+    "director_vrrp_processes": ([None, "params", "absent"], ["quorum0", "qmax", "weight255", "quoted", "slow"]),
+}
+PROCESSES = {
+    "params": {"name": "haproxy", "process": "haproxy", "params": ["-f", "/etc/haproxy/haproxy.cfg"], "param_match": "partial", "delay": 0.5},
+    "absent": {"name": "haproxy", "process": "telnetd", "full_command": True, "quorum": 1, "quorum_max": 0},
+    "quorum0": {"name": "haproxy", "process": "haproxy", "quorum": 0},
+    "qmax": {"name": "haproxy", "process": "haproxy", "quorum": 2, "quorum_max": 1},
+    "weight255": {"name": "haproxy", "process": "haproxy", "weight": 255},
+    "quoted": {"name": "haproxy", "process": 'ha"proxy'},
+    "slow": {"name": "haproxy", "process": "haproxy", "delay": 3601},
 }
 TABLES = {"instance": INSTANCE_VALUES, "service": SERVICE_VALUES, "check": CHECK_VALUES, "backend": BACKEND_VALUES, "host": HOST_VALUES}
 RISKY = [(table, key) for table, values in TABLES.items() for key, (_valid, risky) in values.items() if risky]
@@ -285,6 +296,9 @@ def build_hosts(instances, services, host):
         hv["lvs_vrrp_instances"] = copy.deepcopy(instances)
         hv["lvs_services"] = copy.deepcopy(services)
         hv["director_vrrp_scripts"] = []
+    if host["director_vrrp_processes"] is not None:  # the first instance tracks it (inventories())
+        for name in DIRECTORS:
+            hostvars[name]["director_vrrp_processes"] = [copy.deepcopy(PROCESSES[host["director_vrrp_processes"]])]
     return hostvars, groups
 
 
@@ -305,6 +319,8 @@ def inventories(draw):
         if not any(s["vrrp_instance"] == inst["name"] for s in services) and not draw(st.booleans()):
             services[-1]["vrrp_instance"] = inst["name"]
     host = {key: _field(draw, "host", key, risky) for key in HOST_VALUES}
+    if host["director_vrrp_processes"] is not None:
+        instances[0]["track_processes"] = [PROCESSES[host["director_vrrp_processes"]]["name"]]
     hostvars, groups = build_hosts(instances, services, host)
     return instances, services, hostvars, groups, risky
 
@@ -335,7 +351,7 @@ BEYOND_THE_CONFIG_TEST = (
     (r"\.health_check$", r"the default TCP_CHECK connects over TCP", "a TCP probe of a UDP or SCTP pool: valid, and marks it down"),
     (r"\.nat_gateway$", r"is not set but NAT service", "NAT real servers need the floating gateway to answer: the network, not the file"),
     (
-        r"\.track_(interfaces|scripts)$",
+        r"\.track_(interfaces|scripts|processes)$",
         r"so the VIP does not move|never moves the VIP",
         "each weight is valid; the other directors' priorities decide whether it moves the VIP",
     ),
@@ -717,3 +733,43 @@ def test_keepalived_takes_flags_the_scheduler_never_reads_and_any_thresholds(nam
     assert all(rc == 0 for rc, _m in silent.values()), silent
     rc, messages = verdicts["sh-port on wlc"]
     assert rc != 0 and "only applies to sh scheduler" in messages, verdicts["sh-port on wlc"]
+
+
+# --- tracked processes: director_vrrp_processes rendered as vrrp_track_process ----------------
+
+
+def process_example(kind):
+    instances, services, hostvars, groups, risky = checked_example(CHECKED_SERVICES[:1])
+    instances[0]["track_processes"] = ["haproxy"]
+    for hv in hostvars.values():
+        hv["lvs_vrrp_instances"][0]["track_processes"] = ["haproxy"]
+    for name in DIRECTORS:
+        hostvars[name]["director_vrrp_processes"] = [copy.deepcopy(PROCESSES[kind])]
+    return instances, services, hostvars, groups, risky
+
+
+@pytest.mark.parametrize("kind", ["params", "absent"])
+def test_tracked_processes_pass_both_and_are_rendered(namespaces, kind):
+    accepted = STATS["accepted"]
+    check_one(namespaces, process_example(kind))
+    assert STATS["accepted"] == accepted + 1
+    _i, _s, hostvars, groups, _r = process_example(kind)
+    workdir = tempfile.mkdtemp(prefix="lvs-differential.")
+    try:
+        rc, messages, text = config_test(namespaces["lb1"], hostvars, groups, "lb1", workdir)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    assert rc == 0, messages
+    block = {
+        "params": 'vrrp_track_process haproxy {\n    process "haproxy" "-f" "/etc/haproxy/haproxy.cfg"\n    param_match partial\n'
+        "    quorum 1\n    delay 0.5\n    weight 0\n}\n",
+        "absent": 'vrrp_track_process haproxy {\n    process "telnetd"\n    quorum 1\n    quorum_max 0\n    full_command\n    weight 0\n}\n',
+    }[kind]
+    assert block in text and "    track_process {\n        haproxy\n    }\n" in text
+
+
+@pytest.mark.parametrize("kind", ["quorum0", "qmax", "weight255", "quoted", "slow"])
+def test_what_keepalived_refuses_in_a_tracked_process_the_preflight_refuses(namespaces, kind):
+    refused = STATS["refused_by_both"]
+    check_one(namespaces, process_example(kind))
+    assert STATS["refused_by_both"] == refused + 1

@@ -419,3 +419,60 @@ def test_tracked_weights_never_move_the_vip_without_preemption():
         "never takes the VIP from a MASTER whose priority dropped, so a failure of eth1 never moves the VIP. Fix: give eth1 weight 0 (a "
         "failure puts the director in FAULT and the VIP moves at once), or use preempt_delay instead of nopreempt"
     ]
+
+
+def test_tracked_process_weights_judged_like_scripts():
+    # director_vrrp_processes: the role renders weight 0 (FAULT) unless set; -30 is within the gap of 50.
+    inst = dict(PREEMPTING[0], track_processes=["haproxy", {"name": "nginx", "weight": -60}, "sshd"])
+    processes = [{"name": "haproxy", "process": "haproxy", "weight": -30}, {"name": "nginx", "process": "nginx"}, {"name": "sshd", "process": "sshd"}]
+    problems, _notes = run([inst], dir1={"director_vrrp_processes": processes}, dir2={"director_vrrp_processes": processes})
+    assert problems == [
+        "lvs_vrrp_instances (VI_1).track_processes: vrrp_track_process haproxy has its director_vrrp_processes weight -30: when it fails "
+        "on dir1 (priority 150), dir1 drops to 120, not below dir2 (100), so the VIP does not move. Fix: give haproxy a weight below -50 "
+        "(more than the priority gap), or weight 0 (a failure puts the director in FAULT and the VIP moves at once)"
+    ]
+
+
+# keepalived 2.2.7's config test on vrrp_track_process (rc 5 for each): quorum 0 ("must be between [1..65535]"), quorum 2 with
+# quorum_max 1 ("quorum_max is less than quorum"), delay -1 or 3601 ("must be between [0.000001..3600]"), weight 255 ("must be
+# between [-254..254]"), a double quote in process ("Unmatched quote"). Accepted (rc 0): quorum 1 with quorum_max 0 (the
+# process must not run), weight 254, params with param_match partial, delay 0.5, full_command.
+def test_vrrp_processes_keepalived_refuses_are_refused_on_the_host():
+    processes = [
+        {
+            "name": "ok",
+            "process": "haproxy",
+            "params": ["-f", "/etc/haproxy/haproxy.cfg"],
+            "param_match": "partial",
+            "delay": 0.5,
+            "full_command": True,
+            "weight": 254,
+        },
+        {"name": "absent", "process": "telnetd", "quorum_max": 0},
+        {"name": "q0", "process": "haproxy", "quorum": 0},
+        {"name": "qmax", "process": "haproxy", "quorum": 2, "quorum_max": 1},
+        {"name": "slow", "process": "haproxy", "delay": 3601},
+        {"name": "heavy", "process": "haproxy", "weight": 255},
+        {"name": "quoted", "process": 'ha"proxy', "params": ["a\nb"]},
+        {"name": "ok", "process": "nginx"},
+        {"process": "nginx", "colour": "red"},
+        {"name": "odd", "process": "nginx", "colour": "red", "param_match": "exact"},
+    ]
+    problems, _notes = run(dir2={"director_vrrp_processes": processes})
+    assert problems == [
+        "director_vrrp_processes[2].quorum (host dir2): must be an integer 1-65535 (the fewest processes that count as up), got 0. Fix: set quorum: 1",
+        "director_vrrp_processes[3].quorum_max (host dir2): 1 is below quorum 2; keepalived's config test refuses it. "
+        "Fix: set quorum_max to at least quorum (0: the process must not run), or remove it",
+        "director_vrrp_processes[4].delay (host dir2): must be seconds above 0 and at most 3600, got 3601. Fix: set e.g. delay: 0.5, or remove it",
+        "director_vrrp_processes[5].weight (host dir2): must be an integer -254..254, got 255. "
+        "Fix: set weight: 0 (FAULT while too few processes run) or a priority change, e.g. -60",
+        "director_vrrp_processes[6].process (host dir2): must be a process name without double quotes or line breaks, got 'ha\"proxy'. "
+        "Fix: set process to the name in /proc/PID/comm, e.g. process: haproxy",
+        "director_vrrp_processes[6].params (host dir2): must be a list of parameters without double quotes or line breaks, got ['a\\nb']. "
+        "Fix: write e.g. params: [-f, /etc/haproxy/haproxy.cfg]",
+        "director_vrrp_processes[7].name (host dir2): ok is defined twice. Fix: define each process once",
+        "director_vrrp_processes[8].name (host dir2): is required: a name without spaces, got None. Fix: set name: haproxy (track_processes use it)",
+        "director_vrrp_processes[9].colour (host dir2): unknown key. "
+        "Fix: use name, delay, full_command, param_match, params, process, quorum, quorum_max, weight",
+        "director_vrrp_processes[9].param_match (host dir2): must be initial or partial, got 'exact'. Fix: set param_match: partial, or remove it",
+    ]

@@ -42,6 +42,7 @@ def test_tables_accept_exactly_the_documented_keys():
         "garp_lower_prio_repeat",
         "track_interfaces",
         "track_scripts",
+        "track_processes",
         "notify_master",
         "notify_backup",
         "notify_fault",
