@@ -48,7 +48,6 @@ from ansible_collections.lvs.cluster.plugins.module_utils.cluster.schema import 
     boolean,
     choice,
     integer,
-    keys,
     optional,
     parse_interface,
     parse_ip,
@@ -343,7 +342,18 @@ VRRP_PROCESS = (
         fallback=0,
     ),
 )
-VRRP_PROCESS_KEYS = ("name",) + tuple(sorted(keys(VRRP_PROCESS)))
+# One host's director_vrrp_processes: validate.vrrp_processes_are_usable applies it per director.
+VRRP_PROCESSES = Declaration(
+    "director_vrrp_processes",
+    VRRP_PROCESS,
+    "vrrp_track_process",
+    "write each process as {name: haproxy, process: haproxy, ...}",
+    SERVICE_NAME_RE,
+    "is required and must match [A-Za-z0-9_.-]+, got %r",
+    "set name: haproxy (track_processes use it)",
+    "process %s is defined twice",
+    "define each process once",
+)
 
 
 NOTIFY_KEYS = ("notify_master", "notify_backup", "notify_fault", "notify_stop", "notify")

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import ipaddress
 import json
-import re
 
 from ansible_collections.lvs.cluster.plugins.module_utils.cluster.derive import (
     _get,
@@ -32,10 +31,9 @@ from ansible_collections.lvs.cluster.plugins.module_utils.cluster.model import (
     WEIGHT_MAX,
     WEIGHT_MIN,
     QUOTE_FIX,
-    VRRP_PROCESS,
-    VRRP_PROCESS_KEYS,
+    VRRP_PROCESSES,
     Problem,
-    apply,
+    apply_declaration,
     as_int,
     normalise,
     parse_ip,
@@ -499,33 +497,8 @@ def vrrp_scripts_fit_in_quotes(cluster, problems, notes):
 def vrrp_processes_are_usable(cluster, problems, notes):
     """director_vrrp_processes: each a vrrp_track_process keepalived's config test accepts, once per name."""
     for host in sorted(_all_directors(cluster)):
-        processes = _get(cluster.hostvars, host, "director_vrrp_processes")
-        if processes is None:
-            continue
         found = []
-        if not isinstance(processes, list):
-            found.append(
-                Problem(
-                    "director_vrrp_processes",
-                    "must be a list of {name, process, ...}",
-                    "write e.g. director_vrrp_processes: [{name: haproxy, process: haproxy}]",
-                )
-            )
-            processes = []
-        names = set()
-        for index, item in enumerate(processes):
-            var = "director_vrrp_processes[%d]" % index
-            name = item.get("name") if isinstance(item, dict) else None
-            if not isinstance(name, str) or not re.match(r"^[A-Za-z0-9_.-]+$", name):
-                found.append(Problem("%s.name" % var, "is required: a name without spaces, got %r" % (name,), "set name: haproxy (track_processes use it)"))
-                continue
-            if name in names:
-                found.append(Problem("%s.name" % var, "%s is defined twice" % name, "define each process once"))
-                continue
-            names.add(name)
-            for key in sorted(set(item) - set(VRRP_PROCESS_KEYS)):
-                found.append(Problem("%s.%s" % (var, key), "unknown key", "use %s" % ", ".join(VRRP_PROCESS_KEYS)))
-            apply(VRRP_PROCESS, item, var, found, {})
+        apply_declaration(VRRP_PROCESSES, _get(cluster.hostvars, host, "director_vrrp_processes"), found)
         for problem in found:
             problem.host = host
         problems.extend(found)

@@ -460,19 +460,21 @@ def test_vrrp_processes_keepalived_refuses_are_refused_on_the_host():
     ]
     problems, _notes = run(dir2={"director_vrrp_processes": processes})
     assert problems == [
-        "director_vrrp_processes[2].quorum (host dir2): must be an integer 1-65535 (the fewest processes that count as up), got 0. Fix: set quorum: 1",
-        "director_vrrp_processes[3].quorum_max (host dir2): 1 is below quorum 2; keepalived's config test refuses it. "
+        "director_vrrp_processes[2] (q0).quorum (host dir2): must be an integer 1-65535 (the fewest processes that count as up), got 0. Fix: set quorum: 1",
+        "director_vrrp_processes[3] (qmax).quorum_max (host dir2): 1 is below quorum 2; keepalived's config test refuses it. "
         "Fix: set quorum_max to at least quorum (0: the process must not run), or remove it",
-        "director_vrrp_processes[4].delay (host dir2): must be seconds above 0 and at most 3600, got 3601. Fix: set e.g. delay: 0.5, or remove it",
-        "director_vrrp_processes[5].weight (host dir2): must be an integer -254..254, got 255. "
+        "director_vrrp_processes[4] (slow).delay (host dir2): must be seconds above 0 and at most 3600, got 3601. Fix: set e.g. delay: 0.5, or remove it",
+        "director_vrrp_processes[5] (heavy).weight (host dir2): must be an integer -254..254, got 255. "
         "Fix: set weight: 0 (FAULT while too few processes run) or a priority change, e.g. -60",
-        "director_vrrp_processes[6].process (host dir2): must be a process name without double quotes or line breaks, got 'ha\"proxy'. "
+        "director_vrrp_processes[6] (quoted).process (host dir2): must be a process name without double quotes or line breaks, got 'ha\"proxy'. "
         "Fix: set process to the name in /proc/PID/comm, e.g. process: haproxy",
-        "director_vrrp_processes[6].params (host dir2): must be a list of parameters without double quotes or line breaks, got ['a\\nb']. "
+        "director_vrrp_processes[6] (quoted).params (host dir2): must be a list of parameters without double quotes or line breaks, got ['a\\nb']. "
         "Fix: write e.g. params: [-f, /etc/haproxy/haproxy.cfg]",
-        "director_vrrp_processes[7].name (host dir2): ok is defined twice. Fix: define each process once",
-        "director_vrrp_processes[8].name (host dir2): is required: a name without spaces, got None. Fix: set name: haproxy (track_processes use it)",
-        "director_vrrp_processes[9].colour (host dir2): unknown key. "
-        "Fix: use name, delay, full_command, param_match, params, process, quorum, quorum_max, weight",
-        "director_vrrp_processes[9].param_match (host dir2): must be initial or partial, got 'exact'. Fix: set param_match: partial, or remove it",
+        "director_vrrp_processes[7] (ok).name (host dir2): process ok is defined twice. Fix: define each process once",
+        "director_vrrp_processes[8].colour (host dir2): unknown key. "
+        "Fix: remove it or use one of: delay, full_command, name, param_match, params, process, quorum, quorum_max, weight",
+        "director_vrrp_processes[8].name (host dir2): is required and must match [A-Za-z0-9_.-]+, got None. Fix: set name: haproxy (track_processes use it)",
+        "director_vrrp_processes[9] (odd).colour (host dir2): unknown key. "
+        "Fix: remove it or use one of: delay, full_command, name, param_match, params, process, quorum, quorum_max, weight",
+        "director_vrrp_processes[9] (odd).param_match (host dir2): must be initial or partial, got 'exact'. Fix: set param_match: partial, or remove it",
     ]
