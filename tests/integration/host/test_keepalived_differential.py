@@ -773,3 +773,14 @@ def test_what_keepalived_refuses_in_a_tracked_process_the_preflight_refuses(name
     refused = STATS["refused_by_both"]
     check_one(namespaces, process_example(kind))
     assert STATS["refused_by_both"] == refused + 1
+
+
+# --- a backend's notify_up/notify_down: rendered in each real server, accepted by keepalived ------
+
+
+def test_real_server_scripts_pass_both_and_are_rendered(namespaces):
+    scripted = dict(LIMITED, name="scripted", vip="203.0.113.57", scheduler="wlc", scheduler_flags=[])
+    scripted["backends"] = [{"group": "pool_web", "port": 80, "notify_up": "/usr/bin/true up", "notify_down": "/usr/bin/true down"}]
+    accepted = STATS["accepted"]
+    check_one(namespaces, checked_example([scripted]))  # declared_content_missing reads the notify_up/notify_down lines
+    assert STATS["accepted"] == accepted + 1
